@@ -1,0 +1,71 @@
+/**
+ * f32_gemm: C = op(A, B) (+ C).  'nn' (0): A m×k, B k×n · 'tn' (1): A stored k×m · 'nt' (2): B stored n×k.
+ * f32_dense: Y = act(X·W + bias), X m×k, W k×n, bias n or 0; the epilogue runs after the last k block only.
+ * Row-major, byte addresses, any m, n, k ≥ 1 (k = 0 gives C = accumulate ? C : 0, then the epilogue).
+ * Blocking (BLIS order): n by NC, k by KC (B block packed once per (jc, pc)), m by MC (A block packed),
+ * then 8-column panels × 4-row panels into the 4×8 register tile; m < 4 with B not transposed streams B
+ * instead (f32-gemv.ts). C must not alias A or B.
+ * Must match test/reference/gemm.ts.
+ */
+import { KC, MC, NC, PACK_B_BYTES, scratchBase } from '../common/scratch';
+import { loadN, storeN } from '../common/simd';
+import { actv } from '../vunary/act-v128';
+import { gemm4x8 } from './f32-gemm-4x8';
+import { gemvRows } from './f32-gemv';
+import { packA, packB } from './f32-pack';
+
+export function f32_gemm(op: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, accumulate: i32): void {
+  gemm(op, m, n, k, a, b, c, accumulate != 0, 0, 0);
+}
+
+export function f32_dense(m: i32, n: i32, k: i32, x: usize, w: usize, bias: usize, act: i32, y: usize): void {
+  gemm(0, m, n, k, x, w, y, false, bias, act);
+}
+
+function gemm(op: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, accumulate: bool,
+  bias: usize, act: i32): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) { epilogueOnly(m, n, c, accumulate, bias, act); return; }
+  const transA = op == 1, transB = op == 2;
+  if (m < 4 && !transB) {
+    // a vector-matrix product: stream B instead of packing it
+    gemvRows(m, n, k, a, transA ? 4 : <usize>k << 2, transA ? <usize>m << 2 : 4, b, c, accumulate, bias, act);
+    return;
+  }
+  const pb = scratchBase(), pa = pb + PACK_B_BYTES;
+  const ldc = <usize>n << 2;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB(transB, n, k, b, pc, kc, jc, nc, pb);
+      const addC = accumulate || pc > 0, last = pc + kc >= k;
+      const tileAct = last ? act : 0;
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA(transA, m, k, a, ic, mc, pc, kc, pa);
+        for (let jr = 0; jr < nc; jr += 8) {
+          const cols = min(8, nc - jr);
+          const pbj = pb + (<usize>(jr * kc) << 2);
+          const tileBias = last && bias ? bias + (<usize>(jc + jr) << 2) : 0;
+          let cij = c + <usize>(ic) * ldc + (<usize>(jc + jr) << 2);
+          for (let ir = 0; ir < mc; ir += 4, cij += ldc << 2) {
+            gemm4x8(kc, pa + (<usize>(ir * kc) << 2), pbj, cij, ldc, min(4, mc - ir), cols, addC, tileBias, tileAct);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** k = 0: C = (accumulate ? C : 0) + bias, then act. */
+function epilogueOnly(m: i32, n: i32, c: usize, accumulate: bool, bias: usize, act: i32): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j += 4) {
+      const w = min(4, n - j), p = c + ((<usize>i * n + j) << 2);
+      let v = accumulate ? loadN(p, w) : f32x4.splat(0);
+      if (bias) v = f32x4.add(v, loadN(bias + (<usize>j << 2), w));
+      storeN(p, actv(act, v), w);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import type { F32 } from '../kernels.js';
+import { batchStats } from './batch-stats.js';
+import type { View } from './view.js';
+
+/** Training forward: batch statistics, then y = gamma·(x − mean)·invStd + beta. Spec: test/reference/bnorm.ts */
+export function bnormForwardTrain(v: View, rows: number, cols: number, x: F32, gamma: F32 | null, beta: F32 | null,
+  eps: number, y: F32, mean: F32, variance: F32, invStd: F32): void {
+  batchStats(v, rows, cols, x, mean, variance);
+  const V = v(variance), S = v(invStd);
+  for (let j = 0; j < cols; j++) S[j] = 1 / Math.sqrt(V[j] + eps);
+  // centre first: (x − mean)·scale + beta keeps precision when |mean| ≫ std
+  const M = v(mean), G = gamma ? v(gamma) : null, B = beta ? v(beta) : null;
+  const scale = new Float32Array(cols), shift = new Float32Array(cols);
+  for (let j = 0; j < cols; j++) { scale[j] = G ? G[j] * S[j] : S[j]; shift[j] = B ? B[j] : 0; }
+  const X = v(x), Y = v(y);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0, r = i * cols; j < cols; j++) Y[r + j] = (X[r + j] - M[j]) * scale[j] + shift[j];
+  }
+}
+
+export function bnormFold(v: View, cols: number, mean: F32, variance: F32, gamma: F32 | null, beta: F32 | null,
+  eps: number, scale: F32, shift: F32): void {
+  const M = v(mean), V = v(variance), G = gamma ? v(gamma) : null, B = beta ? v(beta) : null;
+  const S = v(scale), T = v(shift);
+  for (let j = 0; j < cols; j++) {
+    const s = (G ? G[j] : 1) / Math.sqrt(V[j] + eps);
+    S[j] = s;
+    T[j] = (B ? B[j] : 0) - M[j] * s;
+  }
+}
+
+export function scaleShift(v: View, rows: number, cols: number, x: F32, center: F32 | null, scale: F32,
+  shift: F32 | null, y: F32): void {
+  const X = v(x), Y = v(y), S = v(scale), C = center ? v(center) : null, T = shift ? v(shift) : null;
+  for (let i = 0; i < rows; i++) {
+    const r = i * cols;
+    for (let j = 0; j < cols; j++) Y[r + j] = (X[r + j] - (C ? C[j] : 0)) * S[j] + (T ? T[j] : 0);
+  }
+}
+
+/** dβ = Σdy, dγ = Σdy·x̂, dx = γ·invStd·(dy − dβ/n − x̂·dγ/n): one pass for the sums, one for dx. */
+export function bnormBackward(v: View, rows: number, cols: number, dy: F32, x: F32, mean: F32, invStd: F32,
+  gamma: F32 | null, dx: F32, dgamma: F32, dbeta: F32): void {
+  const DY = v(dy), X = v(x), M = v(mean), S = v(invStd), G = gamma ? v(gamma) : null;
+  const DG = v(dgamma), DB = v(dbeta);
+  const sdy = new Float64Array(cols), sdyx = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0, r = i * cols; j < cols; j++) {
+      const g = DY[r + j];
+      sdy[j] += g;
+      sdyx[j] += g * (X[r + j] - M[j]) * S[j];
+    }
+  }
+  const k = new Float32Array(cols), mdy = new Float32Array(cols), mdyx = new Float32Array(cols);
+  for (let j = 0; j < cols; j++) {
+    DB[j] = sdy[j];
+    DG[j] = sdyx[j];
+    k[j] = (G ? G[j] : 1) * S[j];
+    mdy[j] = sdy[j] / rows;
+    mdyx[j] = sdyx[j] / rows;
+  }
+  const DX = v(dx);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0, r = i * cols; j < cols; j++) {
+      const xhat = (X[r + j] - M[j]) * S[j];
+      DX[r + j] = k[j] * (DY[r + j] - mdy[j] - xhat * mdyx[j]);
+    }
+  }
+}
+
+export function movingAverage(v: View, cols: number, mean: F32, variance: F32, momentum: number,
+  movingMean: F32, movingVariance: F32): void {
+  const M = v(mean), V = v(variance), MM = v(movingMean), MV = v(movingVariance);
+  for (let j = 0; j < cols; j++) {
+    MM[j] = MM[j] * momentum + M[j] * (1 - momentum);
+    MV[j] = MV[j] * momentum + V[j] * (1 - momentum);
+  }
+}

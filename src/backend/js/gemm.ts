@@ -1,0 +1,49 @@
+import { type Act, type F32, type GemmOp } from '../kernels.js';
+import { activate } from './activation.js';
+import type { View } from './view.js';
+
+/** C = op(A, B) (+ C). Loop orders keep the innermost loop on contiguous rows. Spec: test/reference/gemm.ts */
+export function gemm(v: View, op: GemmOp, m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate: boolean): void {
+  const A = v(a), B = v(b), C = v(c);
+  if (!accumulate) C.fill(0);
+  if (op === 'nn') {
+    for (let i = 0; i < m; i++) {
+      const ci = i * n;
+      for (let p = 0; p < k; p++) {
+        const aip = A[i * k + p], bp = p * n;
+        if (aip === 0) continue;
+        for (let j = 0; j < n; j++) C[ci + j] += aip * B[bp + j];
+      }
+    }
+  } else if (op === 'tn') {
+    for (let p = 0; p < k; p++) {
+      const ap = p * m, bp = p * n;
+      for (let i = 0; i < m; i++) {
+        const api = A[ap + i], ci = i * n;
+        if (api === 0) continue;
+        for (let j = 0; j < n; j++) C[ci + j] += api * B[bp + j];
+      }
+    }
+  } else {
+    for (let i = 0; i < m; i++) {
+      const ai = i * k, ci = i * n;
+      for (let j = 0; j < n; j++) {
+        const bj = j * k;
+        let s = 0;
+        for (let p = 0; p < k; p++) s += A[ai + p] * B[bj + p];
+        C[ci + j] += s;
+      }
+    }
+  }
+}
+
+/** Y = act(X·W + bias). */
+export function dense(v: View, m: number, n: number, k: number, x: F32, w: F32, bias: F32 | null, act: Act, y: F32): void {
+  gemm(v, 'nn', m, n, k, x, w, y, false);
+  const Y = v(y);
+  if (bias) {
+    const b = v(bias);
+    for (let i = 0; i < m; i++) for (let j = 0, r = i * n; j < n; j++) Y[r + j] += b[j];
+  }
+  activate(act, Y, Y, m * n);
+}

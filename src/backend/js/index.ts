@@ -1,0 +1,38 @@
+import type { Kernels } from '../kernels.js';
+import { activation, activationBackward } from './activation.js';
+import { batchStats, sumRows } from './batch-stats.js';
+import { bnormBackward, bnormFold, bnormForwardTrain, movingAverage, scaleShift } from './bnorm.js';
+import { multiply, transpose } from './elementwise.js';
+import { dense, gemm } from './gemm.js';
+import { binaryCrossEntropy, crossEntropy, meanSquaredError } from './losses.js';
+import { adam, sgd } from './optimizers.js';
+import { softmax, softmaxBackward, softmaxCrossEntropy } from './softmax.js';
+import type { View } from './view.js';
+
+/** The plain TypeScript kernels: the benchmark baseline, reading the shared memory through fresh views. */
+export function jsKernels(v: View): Kernels {
+  return {
+    name: 'js',
+    gemm: (...a) => gemm(v, ...a),
+    dense: (...a) => dense(v, ...a),
+    sumRows: (...a) => sumRows(v, ...a),
+    batchStats: (...a) => batchStats(v, ...a),
+    bnormForwardTrain: (...a) => bnormForwardTrain(v, ...a),
+    bnormFold: (...a) => bnormFold(v, ...a),
+    scaleShift: (...a) => scaleShift(v, ...a),
+    bnormBackward: (...a) => bnormBackward(v, ...a),
+    movingAverage: (...a) => movingAverage(v, ...a),
+    activation: (...a) => activation(v, ...a),
+    activationBackward: (...a) => activationBackward(v, ...a),
+    softmax: (...a) => softmax(v, ...a),
+    softmaxBackward: (...a) => softmaxBackward(v, ...a),
+    softmaxCrossEntropy: (...a) => softmaxCrossEntropy(v, ...a),
+    crossEntropy: (...a) => crossEntropy(v, ...a),
+    binaryCrossEntropy: (...a) => binaryCrossEntropy(v, ...a),
+    meanSquaredError: (...a) => meanSquaredError(v, ...a),
+    sgd: (...a) => sgd(v, ...a),
+    adam: (...a) => adam(v, ...a),
+    multiply: (...a) => multiply(v, ...a),
+    transpose: (...a) => transpose(v, ...a),
+  };
+}

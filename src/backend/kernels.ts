@@ -1,0 +1,102 @@
+/**
+ * The kernel contract: every hot operation bnwasm runs, as plain functions over float32 arrays that
+ * live in the one shared WebAssembly.Memory. Two implementations exist: `js/` (the plain TypeScript
+ * baseline, which reads the memory through fresh views) and `wasm/` (AssemblyScript SIMD, which gets
+ * the byte addresses). Both compute the same math; `test/reference/` is the float64 spec for both.
+ *
+ * Conventions (shared with assembly/index.ts):
+ * - matrices are row-major; `rows x cols` means `cols` floats per row, no padding;
+ * - dims come first, then inputs, then outputs, then scalars;
+ * - an optional vector (gamma, beta, bias, shift) is passed as `null` (pointer 0 in WASM);
+ * - outputs never alias inputs unless the kernel says so;
+ * - kernels never allocate and keep no state between calls (GEMM packs into a static buffer).
+ */
+
+/** A float32 array inside the shared memory; `ptr` is a byte address (16-byte aligned). */
+export interface F32 {
+  readonly ptr: number;
+  readonly length: number;
+}
+
+/** 'nn': C = A·B (A m×k, B k×n)   'tn': C = Aᵀ·B (A k×m)   'nt': C = A·Bᵀ (B n×k).  C is m×n. */
+export type GemmOp = 'nn' | 'tn' | 'nt';
+export const GEMM_OP: Record<GemmOp, number> = { nn: 0, tn: 1, nt: 2 };
+
+/** Element-wise activations fused into Dense. Backward is written in terms of the output y. */
+export type Act = 'linear' | 'relu' | 'sigmoid' | 'tanh';
+export const ACT: Record<Act, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
+
+/** Keras's clip for probabilities inside cross-entropy (backend.epsilon()). */
+export const PROB_EPSILON = 1e-7;
+
+export interface Kernels {
+  readonly name: 'js' | 'wasm';
+
+  /** C = op(A, B) + (accumulate ? C : 0). */
+  gemm(op: GemmOp, m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate: boolean): void;
+  /** Dense forward, fused: Y = act(X·W + bias). X m×k, W k×n, bias n or null, Y m×n. */
+  dense(m: number, n: number, k: number, x: F32, w: F32, bias: F32 | null, act: Act, y: F32): void;
+  /** out[j] = Σᵢ x[i, j]  (+ out[j] when accumulate). */
+  sumRows(rows: number, cols: number, x: F32, out: F32, accumulate: boolean): void;
+  /** Per-column mean and biased variance over the rows (two-pass, stable). */
+  batchStats(rows: number, cols: number, x: F32, mean: F32, variance: F32): void;
+
+  /**
+   * BN training forward: batch statistics, then y = (x − mean)·(gamma·invStd) + beta, invStd = 1/√(var + eps)
+   * (centre first, for the same precision reason as scaleShift).
+   * Writes mean, variance and invStd (what backward and the moving average need). y may alias x.
+   */
+  bnormForwardTrain(rows: number, cols: number, x: F32, gamma: F32 | null, beta: F32 | null, eps: number,
+    y: F32, mean: F32, variance: F32, invStd: F32): void;
+  /** scale = gamma/√(var + eps), shift = beta − mean·scale: inference BN as one multiply-add per element. */
+  bnormFold(cols: number, mean: F32, variance: F32, gamma: F32 | null, beta: F32 | null, eps: number,
+    scale: F32, shift: F32): void;
+  /**
+   * y[i, j] = (x[i, j] − center[j])·scale[j] + shift[j] (center, shift null = 0). y may alias x.
+   * Inference BN passes center = moving mean, scale = gamma/√(var + eps), shift = beta: subtracting the
+   * mean first keeps precision when |mean| ≫ std, which the folded x·scale + shift would lose.
+   */
+  scaleShift(rows: number, cols: number, x: F32, center: F32 | null, scale: F32, shift: F32 | null, y: F32): void;
+  /**
+   * BN training backward through the batch statistics of x:
+   * dbeta = Σ dy, dgamma = Σ dy·x̂, dx = gamma·invStd·(dy − dbeta/rows − x̂·dgamma/rows), x̂ = (x − mean)·invStd.
+   * dgamma, dbeta are overwritten. dx may alias dy.
+   */
+  bnormBackward(rows: number, cols: number, dy: F32, x: F32, mean: F32, invStd: F32, gamma: F32 | null,
+    dx: F32, dgamma: F32, dbeta: F32): void;
+  /** moving = moving·momentum + batch·(1 − momentum), for mean and variance. */
+  movingAverage(cols: number, mean: F32, variance: F32, momentum: number, movingMean: F32, movingVariance: F32): void;
+
+  /** y = act(x), n elements; y may alias x. */
+  activation(act: Act, n: number, x: F32, y: F32): void;
+  /** dx = dy · act'(x) written through the output y; dx may alias dy. */
+  activationBackward(act: Act, n: number, y: F32, dy: F32, dx: F32): void;
+  /** Row-wise softmax (max-subtracted). y may alias x. */
+  softmax(rows: number, cols: number, x: F32, y: F32): void;
+  /** dz = y ⊙ (dy − Σⱼ y·dy) per row. dz may alias dy. */
+  softmaxBackward(rows: number, cols: number, y: F32, dy: F32, dz: F32): void;
+
+  /**
+   * Softmax + categorical cross-entropy, fused (Keras clipping of p to [1e-7, 1 − 1e-7]).
+   * probs = softmax(logits); returns Σ over rows of −Σⱼ t·log(clip(p)); dlogits = (p·S − t·mask)/rows with
+   * S = Σⱼ t·mask, mask = [1e-7 < p < 1 − 1e-7]: the exact gradient of the mean loss, clip included.
+   */
+  softmaxCrossEntropy(rows: number, cols: number, logits: F32, targets: F32, probs: F32, dlogits: F32): number;
+  /** Cross-entropy on probabilities (Keras: p / Σp, clip, −Σ t·log p). Returns the sum over rows; dp = ∂(mean)/∂p. */
+  crossEntropy(rows: number, cols: number, p: F32, targets: F32, dp: F32): number;
+  /** Binary cross-entropy on probabilities (clip to [1e-7, 1 − 1e-7]); returns Σ over rows of the per-row mean; dp = ∂(mean)/∂p. */
+  binaryCrossEntropy(rows: number, cols: number, p: F32, targets: F32, dp: F32): number;
+  /** Mean squared error; returns Σ over rows of the per-row mean of (p − t)²; dp = ∂(mean over rows)/∂p. */
+  meanSquaredError(rows: number, cols: number, p: F32, targets: F32, dp: F32): number;
+
+  /** Keras SGD: v = momentum·v − lr·g; w += v (nesterov: w += momentum·v − lr·g). v unused when momentum = 0. */
+  sgd(n: number, w: F32, g: F32, v: F32 | null, lr: number, momentum: number, nesterov: boolean): void;
+  /** TF.js Adam: m, v moments; w −= lr·(m/bc1)/(√(v/bc2) + eps), bc = 1 − βᵗ given by the caller. */
+  adam(n: number, w: F32, g: F32, m: F32, v: F32, lr: number, beta1: number, beta2: number, eps: number,
+    bc1: number, bc2: number): void;
+
+  /** y = x ⊙ mask (dropout, with the 1/(1 − rate) already in the mask). y may alias x. */
+  multiply(n: number, x: F32, mask: F32, y: F32): void;
+  /** y[o, j, i] = x[o, i, j] for x of shape [outer, a, b] (moves an axis to the end and back). */
+  transpose(outer: number, a: number, b: number, x: F32, y: F32): void;
+}

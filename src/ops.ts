@@ -1,0 +1,117 @@
+import { heap, kernels } from './backend/runtime.js';
+import type { F32 } from './backend/kernels.js';
+import { Tensor, toTensor } from './tensor/tensor.js';
+
+/**
+ * Kernel-level ops on the current backend. Each call copies its inputs into the shared memory once,
+ * runs the kernels and copies the results out; the temporary blocks are released before returning.
+ */
+function run<T>(body: (put: (t: Tensor | Float32Array) => F32, out: (n: number) => F32, read: (h: F32, shape: number[]) => Tensor) => T): T {
+  const h = heap();
+  const blocks: F32[] = [];
+  const alloc = (n: number) => { const b = h.alloc(n); blocks.push(b); return b; };
+  try {
+    return body(
+      (t) => { const v = t instanceof Tensor ? t.values : t; const b = alloc(v.length); h.f32(b).set(v); return b; },
+      alloc,
+      (b, shape) => new Tensor(h.f32(b).slice(), shape),
+    );
+  } finally {
+    for (const b of blocks) h.release(b);
+  }
+}
+
+function matrix(x: unknown, name: string): Tensor {
+  const t = toTensor(x, name);
+  if (t.rank !== 2) throw new Error(`${name}: expected a rank-2 tensor, got shape [${t.shape.join(', ')}]`);
+  return t;
+}
+
+function vector(x: unknown, name: string, length: number): Tensor {
+  const t = toTensor(x, name);
+  if (t.size !== length || t.rank > 1 && t.shape.some((d, i) => i < t.rank - 1 && d !== 1)) {
+    throw new Error(`${name}: expected ${length} values (one per feature), got shape [${t.shape.join(', ')}]`);
+  }
+  return t;
+}
+
+function checkEpsilon(epsilon: unknown): number {
+  if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) {
+    throw new Error(`epsilon: expected a positive finite number, got ${String(epsilon)}`);
+  }
+  return epsilon;
+}
+
+/** C = op(A)·op(B) for rank-2 tensors. */
+export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
+  const A = matrix(a, 'a'), B = matrix(b, 'b');
+  const [m, ka] = transposeA ? [A.shape[1], A.shape[0]] : A.shape;
+  const [kb, n] = transposeB ? [B.shape[1], B.shape[0]] : B.shape;
+  if (ka !== kb) {
+    throw new Error(`matMul: inner dimensions must agree: a${transposeA ? 'ᵀ' : ''} is [${m}, ${ka}] and b${transposeB ? 'ᵀ' : ''} is [${kb}, ${n}]`);
+  }
+  if (transposeA && transposeB) {
+    // Aᵀ·Bᵀ = (B·A)ᵀ: one GEMM, then a transpose
+    return run((put, out, read) => {
+      const c = out(m * n), ct = out(m * n);
+      kernels().gemm('nn', n, m, ka, put(B), put(A), c, false);
+      kernels().transpose(1, n, m, c, ct);
+      return read(ct, [m, n]);
+    });
+  }
+  const op = transposeA ? 'tn' : transposeB ? 'nt' : 'nn';
+  return run((put, out, read) => {
+    const c = out(m * n);
+    if (m * n > 0 && ka > 0) kernels().gemm(op, m, n, ka, put(A), put(B), c, false);
+    return read(c, [m, n]);
+  });
+}
+
+/** Per-column mean and biased variance of x [n, c] over axis 0. */
+export function moments(x: Tensor): { mean: Tensor; variance: Tensor } {
+  const X = matrix(x, 'x');
+  const [rows, cols] = X.shape;
+  if (rows < 1) throw new Error(`x: expected at least one row, got shape [${X.shape.join(', ')}]`);
+  return run((put, out, read) => {
+    const mean = out(cols), variance = out(cols);
+    kernels().batchStats(rows, cols, put(X), mean, variance);
+    return { mean: read(mean, [cols]), variance: read(variance, [cols]) };
+  });
+}
+
+/** y = (x − mean)·gamma/√(variance + epsilon) + beta over the last axis of x (gamma, beta null = 1, 0). */
+export function batchNorm(x: Tensor, mean: Tensor, variance: Tensor, beta: Tensor | null, gamma: Tensor | null,
+  epsilon: number): Tensor {
+  const X = toTensor(x, 'x');
+  if (X.rank < 1) throw new Error(`x: expected a tensor of rank >= 1, got a scalar`);
+  const cols = X.shape[X.rank - 1], rows = X.size / Math.max(cols, 1);
+  const M = vector(mean, 'mean', cols), V = vector(variance, 'variance', cols);
+  const B = beta == null ? null : vector(beta, 'beta', cols), G = gamma == null ? null : vector(gamma, 'gamma', cols);
+  const eps = checkEpsilon(epsilon);
+  return run((put, out, read) => {
+    const k = kernels(), m = put(M), scale = out(cols), unusedShift = out(cols), y = out(X.size);
+    k.bnormFold(cols, m, put(V), G && put(G), null, eps, scale, unusedShift);
+    k.scaleShift(rows, cols, put(X), m, scale, B && put(B), y);
+    return read(y, [...X.shape]);
+  });
+}
+
+/** Gradients of training-mode BN (batch statistics of x [n, c] over axis 0) w.r.t. x, gamma and beta. */
+export function batchNormGrad(dy: Tensor, x: Tensor, gamma: Tensor | null, epsilon: number): { dx: Tensor; dgamma: Tensor; dbeta: Tensor } {
+  const X = matrix(x, 'x'), DY = matrix(dy, 'dy');
+  if (DY.shape.join() !== X.shape.join()) {
+    throw new Error(`dy: expected the shape of x [${X.shape.join(', ')}], got [${DY.shape.join(', ')}]`);
+  }
+  const [rows, cols] = X.shape;
+  if (rows < 1) throw new Error(`x: expected at least one row, got shape [${X.shape.join(', ')}]`);
+  const G = gamma == null ? null : vector(gamma, 'gamma', cols);
+  const eps = checkEpsilon(epsilon);
+  return run((put, out, read) => {
+    const k = kernels(), xs = put(X), g = G && put(G);
+    const y = out(X.size), mean = out(cols), variance = out(cols), invStd = out(cols);
+    k.bnormForwardTrain(rows, cols, xs, g, null, eps, y, mean, variance, invStd);
+    const dx = out(X.size), dgamma = out(cols), dbeta = out(cols);
+    k.bnormBackward(rows, cols, put(DY), xs, mean, invStd, g, dx, dgamma, dbeta);
+    return { dx: read(dx, [rows, cols]), dgamma: read(dgamma, [cols]), dbeta: read(dbeta, [cols]) };
+  });
+}
