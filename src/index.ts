@@ -1,0 +1,14 @@
+/**
+ * bnwasm: Keras-style neural networks with batch normalization, on AssemblyScript WASM SIMD kernels.
+ * The public surface follows ../API.md (the TF.js layers API); everything here is re-exported from
+ * the module that owns it.
+ */
+export { ready, setBackend, getBackend, memoryStats, wasmBuild, type Backend } from './backend/runtime.js';
+export { setSeed } from './util/rng.js';
+export { tensor, Tensor, type NestedArray, type TensorLike } from './tensor/tensor.js';
+export * as ops from './ops.js';
+export { layers, Layer, Dense, BatchNormalization, Activation, Dropout } from './layers/index.js';
+export { sequential, Sequential, type FitArgs, type CompileArgs, type Callbacks, type Logs } from './model/sequential.js';
+export { History } from './model/history.js';
+export { optimizers, SGD, Adam, type Optimizer } from './model/optimizers.js';
+export { loadModel, type IOHandler, type ModelArtifacts } from './io/index.js';

@@ -1,0 +1,194 @@
+import type { F32, Kernels } from '../backend/kernels.js';
+import { heap, kernels } from '../backend/runtime.js';
+import { Arena } from '../memory/arena.js';
+import { Tensor, sizeOf, toTensor } from '../tensor/tensor.js';
+import { initialize, type Initializer } from './initializers.js';
+
+/** One weight of a layer, in the shared memory: value, gradient (trainable weights only), optimizer slots. */
+export interface Param {
+  readonly name: string; // 'kernel', 'bias', 'gamma', 'beta', 'moving_mean', 'moving_variance'
+  readonly shape: number[];
+  readonly value: F32;
+  readonly grad: F32 | null; // null for moving statistics
+  slots: F32[]; // optimizer state, allocated by the optimizer on first use
+}
+
+/** What a layer sees during one forward/backward pass. */
+export interface StepContext {
+  readonly k: Kernels;
+  readonly training: boolean;
+  /** Scratch floats valid until the end of this step. */
+  scratch(length: number): F32;
+}
+
+/** Frees a layer's weights when the layer is garbage collected: users never call dispose. */
+const reclaim = new FinalizationRegistry<F32[]>((blocks) => {
+  for (const b of blocks) {
+    try { heap().release(b); } catch { /* the runtime is gone */ }
+  }
+});
+
+const counters = new Map<string, number>();
+/** TF.js default names: `dense_Dense1`, `batch_normalization_BatchNormalization2`… */
+export function defaultName(className: string): string {
+  const n = (counters.get(className) ?? 0) + 1;
+  counters.set(className, n);
+  return `${className.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()}_${className}${n}`;
+}
+
+export abstract class Layer {
+  abstract readonly className: string;
+  name: string;
+  /** Frozen layers keep their weights; a frozen BatchNormalization also runs in inference mode (Keras). */
+  trainable: boolean;
+  /** Input shape without the batch dimension, once built. */
+  inputShape: number[] | null = null;
+  outputShape: number[] | null = null;
+  /** The input shape given at construction (`inputShape` argument), serialized as batch_input_shape. */
+  readonly declaredInputShape: number[] | null;
+  protected params: Param[] = [];
+  private owned: F32[] = [];
+
+  constructor(name: string | undefined, trainable: boolean | undefined, inputShape: number[] | undefined, className: string) {
+    this.name = name ?? defaultName(className);
+    this.trainable = trainable ?? true;
+    this.declaredInputShape = inputShape ? [...inputShape] : null;
+  }
+
+  get built(): boolean {
+    return this.inputShape !== null;
+  }
+
+  /** Allocates the weights for inputs of `shape` (no batch dimension) and returns the output shape. */
+  build(shape: number[]): number[] {
+    if (this.inputShape) {
+      if (shape.join() !== this.inputShape.join()) {
+        throw new Error(`${this.name}: built for inputs of shape [${this.inputShape.join(', ')}], got [${shape.join(', ')}]`);
+      }
+      return this.outputShape!;
+    }
+    let out: number[];
+    try {
+      out = this.setup(shape);
+    } catch (e) {
+      // a failed build (a bad shape, or out of memory half-way) leaves the layer unbuilt and owning nothing
+      const h = heap();
+      for (const b of this.owned.splice(0)) h.release(b);
+      this.params = [];
+      throw e;
+    }
+    this.inputShape = [...shape];
+    this.outputShape = out;
+    reclaim.register(this, this.owned);
+    return out;
+  }
+
+  /** Validates the input shape, creates the params (addParam) and returns the output shape. */
+  protected abstract setup(shape: number[]): number[];
+
+  protected addParam(name: string, shape: number[], init: Initializer, trainable: boolean): Param {
+    const h = heap();
+    const value = h.alloc(sizeOf(shape));
+    this.owned.push(value);
+    initialize(init, h.f32(value), shape);
+    const grad = trainable ? h.alloc(sizeOf(shape)) : null;
+    const p: Param = { name, shape, value, grad, slots: [] };
+    if (grad) this.owned.push(grad);
+    this.params.push(p);
+    return p;
+  }
+
+  /** Optimizer slots belong to the layer too, so they are freed with it. */
+  addSlot(p: Param): F32 {
+    const h = heap(), slot = h.alloc(p.value.length);
+    h.f32(slot).fill(0);
+    p.slots.push(slot);
+    this.owned.push(slot);
+    return slot;
+  }
+
+  /** Weights in Keras order (getWeights/setWeights). */
+  weights(): Param[] {
+    return this.params;
+  }
+
+  /** The weights an optimizer updates: none when frozen. */
+  trainableParams(): Param[] {
+    return this.trainable ? this.params.filter((p) => p.grad) : [];
+  }
+
+  /**
+   * Forward pass over `rows` samples in the step scratch. Layers keep what backward needs in fields
+   * (valid for this step only). `needsInputGrad` false lets the first layer skip computing dx.
+   */
+  abstract forward(ctx: StepContext, x: F32, rows: number): F32;
+  /** Fills the params' grads (when trainable) and returns dx, or null when `needsInputGrad` is false. */
+  abstract backward(ctx: StepContext, dy: F32, rows: number, needsInputGrad: boolean): F32 | null;
+  /** True when this layer ends in a softmax, so the model can fuse it with cross-entropy. */
+  endsInSoftmax(): boolean {
+    return false;
+  }
+  /** Forward without the final softmax (only called when endsInSoftmax()). */
+  forwardLogits(ctx: StepContext, x: F32, rows: number): F32 {
+    return this.forward(ctx, x, rows);
+  }
+  /** Backward from the logits' gradient (only called when endsInSoftmax()). */
+  backwardLogits(ctx: StepContext, dlogits: F32, rows: number, needsInputGrad: boolean): F32 | null {
+    return this.backward(ctx, dlogits, rows, needsInputGrad);
+  }
+
+  /** The layer's own config, in TF.js's camelCase (snake-cased on save). */
+  abstract getConfig(): Record<string, unknown>;
+
+  countParams(): { trainable: number; nonTrainable: number } {
+    let trainable = 0, nonTrainable = 0;
+    for (const p of this.params) {
+      if (p.grad && this.trainable) trainable += p.value.length;
+      else nonTrainable += p.value.length;
+    }
+    return { trainable, nonTrainable };
+  }
+
+  getWeights(): Tensor[] {
+    const h = heap();
+    return this.params.map((p) => new Tensor(h.f32(p.value).slice(), [...p.shape]));
+  }
+
+  /** Checks every weight first, then writes: a wrong count or shape throws and changes nothing. */
+  setWeights(weights: Tensor[]): void {
+    if (!this.built) throw new Error(`${this.name}.setWeights: the layer is not built yet (give it an inputShape or add it to a model that is built)`);
+    if (!Array.isArray(weights) || weights.length !== this.params.length) {
+      throw new Error(`${this.name}.setWeights: expected ${this.params.length} weights (${this.params.map((p) => p.name).join(', ')}), got ${Array.isArray(weights) ? weights.length : String(weights)}`);
+    }
+    const ts = weights.map((w, i) => toTensor(w, `${this.name}.setWeights: weights[${i}]`));
+    ts.forEach((t, i) => {
+      const p = this.params[i];
+      if (t.shape.join() !== p.shape.join()) {
+        throw new Error(`${this.name}.setWeights: ${p.name} must have shape [${p.shape.join(', ')}], got [${t.shape.join(', ')}]`);
+      }
+    });
+    const h = heap();
+    ts.forEach((t, i) => h.f32(this.params[i].value).set(t.values));
+  }
+
+  /**
+   * Runs the layer on a batch outside a model: inference mode unless `training: true`, which (as in
+   * Keras) also updates a BatchNormalization's moving statistics.
+   */
+  apply(x: Tensor, { training = false }: { training?: boolean } = {}): Tensor {
+    const t = toTensor(x, `${this.name}.apply: x`);
+    if (t.rank < 2) throw new Error(`${this.name}.apply: x must have a batch dimension (rank >= 2), got shape [${t.shape.join(', ')}]`);
+    const out = this.build(t.shape.slice(1));
+    const h = heap(), arena = new Arena(h);
+    try {
+      const rows = t.shape[0];
+      const ctx: StepContext = { k: kernels(), training: !!training, scratch: (n) => arena.take(n) };
+      const xin = arena.take(t.size);
+      h.f32(xin).set(t.values);
+      const y = this.forward(ctx, xin, rows);
+      return new Tensor(h.f32(y).slice(), [rows, ...out]);
+    } finally {
+      arena.release();
+    }
+  }
+}

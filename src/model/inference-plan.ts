@@ -1,0 +1,80 @@
+import type { Act, F32, Kernels } from '../backend/kernels.js';
+import { heap } from '../backend/runtime.js';
+import { Activation } from '../layers/activation.js';
+import { BatchNormalization } from '../layers/batch-normalization.js';
+import { Dense } from '../layers/dense.js';
+import type { Layer, StepContext } from '../layers/layer.js';
+
+/**
+ * Inference with every BatchNormalization folded into the Dense in front of it:
+ *   W' = W·diag(s),  b' = (b − μ)·s + β,  s = γ/√(var + ε)
+ * and an Activation right after folded into the same fused GEMM epilogue, so Dense → BN → relu is one
+ * kernel call. Only a linear Dense over the feature axis BN normalises can absorb it; anything else
+ * runs as its layer. The folded weights are computed once per predict call, by the kernels.
+ */
+type Step =
+  | { kind: 'dense'; inputDim: number; units: number; w: F32; b: F32; act: Act; softmax: boolean }
+  | { kind: 'layer'; layer: Layer };
+
+export class InferencePlan {
+  readonly steps: Step[] = [];
+  private owned: F32[] = [];
+
+  constructor(layers: Layer[], k: Kernels) {
+    const h = heap();
+    for (let i = 0; i < layers.length; i++) {
+      const dense = layers[i], bn = layers[i + 1];
+      if (!(dense instanceof Dense && dense.activation === 'linear' && bn instanceof BatchNormalization && bn.normalizesLastAxis)) {
+        this.steps.push({ kind: 'layer', layer: dense });
+        continue;
+      }
+      const [inputDim, units] = dense.kernelParam.shape;
+      const { gamma, beta, movingMean, movingVariance } = bn.statistics;
+      const w = this.alloc(inputDim * units), b = this.alloc(units), s = this.alloc(units), unused = this.alloc(units);
+      k.bnormFold(units, movingMean.value, movingVariance.value, gamma?.value ?? null, null, bn.epsilon, s, unused);
+      k.scaleShift(inputDim, units, dense.kernelParam.value, null, s, null, w);
+      if (dense.biasParam) k.scaleShift(1, units, dense.biasParam.value, movingMean.value, s, beta?.value ?? null, b);
+      else {
+        h.f32(b).fill(0);
+        k.scaleShift(1, units, b, movingMean.value, s, beta?.value ?? null, b);
+      }
+      const next = layers[i + 2];
+      const fusable = next instanceof Activation;
+      this.steps.push({
+        kind: 'dense', inputDim, units, w, b,
+        act: fusable && next.activation !== 'softmax' ? next.activation : 'linear',
+        softmax: fusable && next.activation === 'softmax',
+      });
+      i += fusable ? 2 : 1;
+    }
+  }
+
+  /** Whether folding changed anything (otherwise predict runs the layers as they are). */
+  get folds(): boolean {
+    return this.steps.some((s) => s.kind === 'dense');
+  }
+
+  private alloc(n: number): F32 {
+    const f = heap().alloc(n);
+    this.owned.push(f);
+    return f;
+  }
+
+  run(ctx: StepContext, x: F32, rows: number): F32 {
+    let a = x;
+    for (const s of this.steps) {
+      if (s.kind === 'layer') { a = s.layer.forward(ctx, a, rows); continue; }
+      const m = a.length / s.inputDim, y = ctx.scratch(m * s.units);
+      ctx.k.dense(m, s.units, s.inputDim, a, s.w, s.b, s.act, y);
+      if (s.softmax) ctx.k.softmax(m, s.units, y, y);
+      a = y;
+    }
+    return a;
+  }
+
+  release(): void {
+    const h = heap();
+    for (const f of this.owned) h.release(f);
+    this.owned = [];
+  }
+}
