@@ -1,0 +1,32 @@
+import { fileURLToPath } from 'node:url';
+import { readTable } from '../csv.js';
+import { featureMatrix, targets } from '../dataset.js';
+import { splitRows } from '../split.js';
+
+/** Row-major inputs and class indices. */
+export interface Data { x: Float32Array; y: Float32Array; rows: number; width: number }
+export interface Split { train: Data; heldOut: Data }
+
+/** data/digits.csv of the package: the same relative path from src/cli/experiment and dist/cli/experiment. */
+export const DIGITS_FILE = fileURLToPath(new URL('../../../data/digits.csv', import.meta.url));
+
+const HELD_OUT = 0.25;
+
+function subset(x: Float32Array, y: Float32Array, width: number, rows: number[]): Data {
+  const out = { x: new Float32Array(rows.length * width), y: new Float32Array(rows.length), rows: rows.length, width };
+  rows.forEach((r, i) => { out.x.set(x.subarray(r * width, (r + 1) * width), i * width); out.y[i] = y[r]; });
+  return out;
+}
+
+/**
+ * UCI digits, pixels scaled from 0..16 to [0, 1] (as MNIST's 0..255 are in the BN paper), split into
+ * a seeded, stratified training set (75%) and held-out set (25%).
+ */
+export function loadDigits(seed: number): Split {
+  const table = readTable(DIGITS_FILE);
+  const labels = targets(table, 'label', 'classification');
+  const columns = table.columns.filter((c) => c !== 'label');
+  const x = featureMatrix(table, columns).map((v) => v / 16);
+  const { train, heldOut } = splitRows(table.rows.length, HELD_OUT, seed, labels.values);
+  return { train: subset(x, labels.values, columns.length, train), heldOut: subset(x, labels.values, columns.length, heldOut) };
+}

@@ -1,0 +1,41 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { collectOutput } from '../../src/cli/output.js';
+
+export const ROOT = resolve(__dirname, '../..');
+export const DIGITS = join(ROOT, 'data/digits.csv');
+export const MAIN = join(ROOT, 'dist/cli/main.js');
+
+export const tempDir = (tag: string) => mkdtempSync(join(tmpdir(), `bnwasm-cli-${tag}-`));
+
+export function writeCsv(dir: string, name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** A quiet Output for in-process command calls. */
+export const quiet = () => collectOutput();
+
+/** The built CLI (npm run build / npm ci make it; compiled here when missing so the suite runs alone). */
+export function ensureBuilt(): void {
+  if (!existsSync(MAIN)) execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/** Runs `node dist/cli/main.js …args` as a user would. */
+export function cli(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** n rows of two numeric features where y depends on x (classification or regression). */
+export function syntheticRows(n: number, label: (a: number, b: number, i: number) => string | number): string[] {
+  const rows: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = ((i * 37) % 101) / 10, b = ((i * 53) % 97) / 10;
+    rows.push(`${a},${b},${label(a, b, i)}`);
+  }
+  return rows;
+}
