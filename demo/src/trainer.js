@@ -1,0 +1,192 @@
+import * as bw from 'bnwasm';
+import { FEATURES, mulberry32, shuffle } from './data.js';
+
+// Two models, trained step by step on the same batches: the seed's Dense → BatchNormalization → Dense,
+// and the same network without the BatchNormalization layer. Training runs on the main thread in
+// slices of a few milliseconds, yielding to the browser between slices, so the page never freezes.
+
+export const MODELS = [
+  { key: 'bn', label: 'With BatchNormalization', batchNorm: true },
+  { key: 'plain', label: 'Without', batchNorm: false },
+];
+
+const SLICE_MS = 20; // training time between yields to the browser
+const EVAL_GROWTH = 1.04; // evaluations at geometrically spaced steps: evenly spread on the log-scale charts
+const EVAL_MS = 250; // and at least this often, so the numbers stay live
+const MAX_POINTS = 1500; // chart points per series; beyond this, later points are thinned
+
+function buildModel(batchNorm, learningRate) {
+  bw.setSeed(42); // both models start from the same first Dense layer
+  const model = bw.sequential();
+  model.add(bw.layers.dense({ units: 64, activation: 'relu', inputShape: [FEATURES] }));
+  if (batchNorm) model.add(bw.layers.batchNormalization({}));
+  model.add(bw.layers.dense({ units: 10, activation: 'softmax' }));
+  compile(model, learningRate);
+  return model;
+}
+
+function compile(model, learningRate) {
+  model.compile({
+    optimizer: bw.optimizers.sgd({ learningRate, momentum: 0.9 }),
+    loss: 'sparseCategoricalCrossentropy',
+    metrics: ['accuracy'],
+  });
+}
+
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+export class Trainer {
+  /** @param {{ train, test }} data  @param {(t: Trainer) => void} onUpdate called after every slice */
+  constructor(data, onUpdate) {
+    this.data = data;
+    this.onUpdate = onUpdate;
+    this.learningRate = 0.02;
+    this.batchSize = 32;
+    this.testX = bw.tensor(data.test.x, [data.test.n, FEATURES]);
+    this.testY = bw.tensor(data.test.y, [data.test.n]);
+    this.running = false;
+    this.reset();
+  }
+
+  reset() {
+    this.running = false;
+    this.random = mulberry32(1);
+    this.order = shuffle([...Array(this.data.train.n).keys()], this.random);
+    this.cursor = 0;
+    this.epoch = 0;
+    this.steps = 0;
+    this.samples = 0;
+    this.nextEval = 1;
+    this.lastEval = 0;
+    this.rate = 0;
+    this.rateWindow = [];
+    this.runs = MODELS.map((m) => ({
+      ...m,
+      model: buildModel(m.batchNorm, this.learningRate),
+      lossSum: 0,
+      lossCount: 0,
+      loss: NaN,
+      accuracy: NaN,
+      diverged: null,
+      lossPoints: [],
+      accPoints: [],
+    }));
+    this.evaluate();
+  }
+
+  setLearningRate(lr) {
+    this.learningRate = lr;
+    for (const r of this.runs) compile(r.model, lr); // keeps the weights; momentum restarts
+  }
+
+  setBatchSize(n) {
+    this.batchSize = n;
+    this.rateWindow = [];
+  }
+
+  /** Fractional epochs seen so far: the charts' x axis, comparable across batch sizes. */
+  get epochs() {
+    return this.samples / this.data.train.n;
+  }
+
+  async start() {
+    if (this.running) return;
+    this.running = true;
+    this.rateWindow = [];
+    while (this.running) {
+      const t0 = performance.now();
+      let batches = 0;
+      do {
+        this.step();
+        batches++;
+      } while (this.running && performance.now() - t0 < SLICE_MS && this.runs.some((r) => !r.diverged));
+      this.measure(t0, batches);
+      this.onUpdate(this);
+      if (this.runs.every((r) => r.diverged)) this.running = false;
+      await nextTask();
+    }
+    this.onUpdate(this);
+  }
+
+  pause() {
+    this.running = false;
+  }
+
+  /** One batch through both models (the same rows, the same order). */
+  step() {
+    const bs = this.batchSize, train = this.data.train;
+    if (this.cursor + bs > train.n) {
+      shuffle(this.order, this.random);
+      this.cursor = 0;
+      this.epoch++;
+    }
+    const x = new Float32Array(bs * FEATURES), y = new Float32Array(bs);
+    for (let i = 0; i < bs; i++) {
+      const row = this.order[this.cursor + i];
+      x.set(train.x.subarray(row * FEATURES, (row + 1) * FEATURES), i * FEATURES);
+      y[i] = train.y[row];
+    }
+    this.cursor += bs;
+    const xt = bw.tensor(x, [bs, FEATURES]), yt = bw.tensor(y, [bs]);
+    for (const r of this.runs) {
+      if (r.diverged) continue;
+      try {
+        const loss = r.model.trainOnBatch(xt, yt);
+        r.lossSum += loss;
+        r.lossCount++;
+      } catch (e) {
+        r.diverged = { step: this.steps + 1, message: e instanceof Error ? e.message : String(e) };
+      }
+    }
+    this.steps++;
+    this.samples += bs;
+    if (this.steps >= this.nextEval || performance.now() - this.lastEval > EVAL_MS) {
+      this.evaluate();
+      this.nextEval = Math.ceil(this.steps * EVAL_GROWTH) + 1;
+    }
+  }
+
+  /** Held-out accuracy of both models, and one chart point each (mean batch loss since the last point). */
+  evaluate() {
+    const x = this.epochs;
+    this.lastEval = performance.now();
+    for (const r of this.runs) {
+      if (r.diverged) continue;
+      const { accuracy } = r.model.evaluate(this.testX, this.testY, { batchSize: 128 });
+      r.accuracy = accuracy;
+      if (x === 0) continue; // before any training: no point on the log-scale charts
+      r.accPoints.push({ x, y: accuracy });
+      if (r.lossCount > 0) {
+        r.loss = r.lossSum / r.lossCount;
+        r.lossPoints.push({ x, y: r.loss });
+        r.lossSum = 0;
+        r.lossCount = 0;
+      }
+    }
+    if (this.runs.some((r) => r.accPoints.length > MAX_POINTS)) {
+      // a long run: drop every other point of the later half, the chart stays light
+      const thin = (points) => points.filter((_, i) => i < points.length / 2 || i % 2 === 0);
+      for (const r of this.runs) {
+        r.accPoints = thin(r.accPoints);
+        r.lossPoints = thin(r.lossPoints);
+      }
+    }
+  }
+
+  /** Samples per second over the last second or so of training time (each sample runs through both models). */
+  measure(t0, batches) {
+    const now = performance.now();
+    this.rateWindow.push({ t: now, dt: now - t0, samples: batches * this.batchSize });
+    while (this.rateWindow.length > 1 && now - this.rateWindow[0].t > 1000) this.rateWindow.shift();
+    const ms = this.rateWindow.reduce((s, w) => s + w.dt, 0), n = this.rateWindow.reduce((s, w) => s + w.samples, 0);
+    // wall-clock rate: includes the time the page spends between slices (drawing, charts)
+    const span = now - this.rateWindow[0].t + this.rateWindow[0].dt;
+    this.rate = ms > 0 ? (n / Math.max(span, ms)) * 1000 : 0;
+  }
+
+  /** Both models' class probabilities for one 8×8 image (values 0..16, like the data). */
+  predict(features) {
+    const x = bw.tensor(features, [1, FEATURES]);
+    return this.runs.map((r) => Array.from(r.model.predict(x).dataSync()));
+  }
+}
