@@ -1,0 +1,175 @@
+/**
+ * Shared bench plumbing: one `suite()` that runs a list of cases either through benny (full run) or
+ * once each (--quick, CI smoke), seeded data, a closeness check, and the TF.js backend switch.
+ *
+ * A case is { runner, setup, before?, async? }: setup() does the untimed work (allocate, fill, verify
+ * once) and returns the timed function (with async, both return promises); before() selects the
+ * runner's backend. The setups run here, before benny sees the suite (benny would call each setup
+ * several times and all of them before timing any), and before() is attached as benchmark.js's
+ * `onStart` listener, which fires just before that case is timed.
+ */
+import benny from 'benny';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+export const QUICK = process.argv.includes('--quick');
+/** Full runs write bench/results/<group>/, quick runs bench/results/quick/<group>/. */
+export const resultsDir = (group) => path.join(BENCH_DIR, 'results', ...(QUICK ? ['quick'] : []), group);
+
+/** Timing per case: enough samples for a median, about a second each. */
+const CASE_OPTIONS = { minSamples: 5, maxTime: 1 };
+const FILTER = (() => {
+  const i = process.argv.indexOf('--filter');
+  return i >= 0 ? new RegExp(process.argv[i + 1]) : null;
+})();
+
+const failures = [];
+
+/**
+ * benny probes the case function once, untimed, to learn whether it returns a promise; for an async
+ * step that probe would start a second fit on the same model while the timed one runs, so the probe
+ * gets a resolved promise instead (setups already ran the step once, as warm-up and check).
+ */
+const skipProbe = (fn) => {
+  let probed = false;
+  return () => {
+    if (!probed) { probed = true; return Promise.resolve(); }
+    return fn();
+  };
+};
+
+const fmtTime = (s) => (s >= 1 ? `${s.toFixed(2)} s` : s >= 1e-3 ? `${(s * 1e3).toFixed(2)} ms` : `${(s * 1e6).toFixed(1)} µs`);
+
+/**
+ * Runs one suite. `cases`: [{ runner, setup, before?, async? }]. Every setup runs first, one at a time
+ * (an async one must not interleave with the next case's before(), which switches the backend it builds
+ * on); a case whose setup or check throws is left out and recorded in <file>.failed.json next to the
+ * benny JSON (saved with details, so the median is there), and the process exits non-zero at the end.
+ */
+export async function suite(group, name, file, cases) {
+  if (FILTER && !FILTER.test(name)) return;
+  const folder = resultsDir(group);
+  fs.mkdirSync(folder, { recursive: true });
+  const failedFile = path.join(folder, `${file}.failed.json`);
+  fs.rmSync(failedFile, { force: true });
+  fs.rmSync(path.join(folder, `${file}.json`), { force: true }); // a stale result must not reach the report
+  const ready = [], failed = {};
+  for (const c of cases) {
+    try {
+      c.before?.();
+      const fn = await c.setup();
+      ready.push({ ...c, raw: fn, fn: c.async ? skipProbe(fn) : fn });
+    } catch (e) {
+      failed[c.runner] = String(e?.message ?? e);
+      failures.push(`${name} / ${c.runner}: ${e?.stack ?? e}`);
+      console.error(`FAILED "${name}" / ${c.runner}: ${e?.message ?? e}`);
+    }
+  }
+  if (Object.keys(failed).length) fs.writeFileSync(failedFile, JSON.stringify(failed, null, 2));
+  if (!ready.length) return;
+  try {
+    if (QUICK) await runOnce(name, file, folder, ready);
+    else {
+      await benny.suite(name,
+        ...ready.map((c) => benny.add(c.runner, () => c.fn, { ...CASE_OPTIONS, ...(c.before ? { onStart: c.before } : {}) })),
+        benny.cycle((r) => `  ${r.name.padEnd(22)} median ${fmtTime(r.details.median).padStart(10)}  (${r.samples} samples, ±${r.margin}%)`),
+        benny.complete(),
+        benny.save({ file, folder, details: true, format: 'json' }),
+      );
+    }
+  } catch (e) {
+    failures.push(`${name}: ${e?.stack ?? e}`);
+    console.error(`FAILED suite "${name}":`, e);
+  }
+}
+
+/** --quick: each case once, timed, in benny's summary format so report.mjs reads it the same way. */
+async function runOnce(name, file, folder, cases) {
+  console.log(`Running "${name}" once (quick)...`);
+  const results = [];
+  for (const c of cases) {
+    c.before?.();
+    const t0 = performance.now();
+    await c.raw();
+    const t = (performance.now() - t0) / 1e3;
+    console.log(`  ${c.runner.padEnd(22)} ${fmtTime(t).padStart(10)}`);
+    results.push({ name: c.runner, ops: 1 / t, margin: 0, percentSlower: 0, samples: 1, promise: !!c.async,
+      details: { min: t, max: t, mean: t, median: t, sampleResults: [t] }, completed: true });
+  }
+  fs.writeFileSync(path.join(folder, `${file}.json`), JSON.stringify({ name, date: new Date(), version: null, results }, null, 2));
+}
+
+/** Facts about the engine a bench ran on (kernel sets, builds, TF.js), for the report's machine line. */
+export function writeEnv(group, env) {
+  fs.mkdirSync(resultsDir(group), { recursive: true });
+  fs.writeFileSync(path.join(resultsDir(group), 'env.json'), JSON.stringify(env, null, 2));
+}
+
+export function finish() {
+  if (failures.length) {
+    console.error(`\n${failures.length} suite(s) failed:\n${failures.join('\n')}`);
+    process.exitCode = 1;
+  }
+}
+
+/** mulberry32: a small seeded generator, so every run benchmarks the same data. */
+export function seeded(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function uniform(n, seed, lo = -1, hi = 1) {
+  const r = seeded(seed), out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * r();
+  return out;
+}
+
+/** One-hot rows with a seeded class per row. */
+export function oneHot(rows, cols, seed) {
+  const r = seeded(seed), out = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) out[i * cols + Math.floor(r() * cols)] = 1;
+  return out;
+}
+
+/** Throws with the first bad index unless |got − want| ≤ tol·(1 + |want|) everywhere. */
+export function expectClose(what, got, want, tol) {
+  if (got.length !== want.length) throw new Error(`${what}: length ${got.length}, expected ${want.length}`);
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i], w = want[i];
+    if (!(Math.abs(g - w) <= tol * (1 + Math.abs(w)))) {
+      throw new Error(`${what}: mismatch at index ${i}: got ${g}, expected ${w} (tol ${tol})`);
+    }
+  }
+}
+
+let tfPromise;
+/**
+ * TF.js with both the 'wasm' (XNNPACK, SIMD, one thread under Node) and 'cpu' backends initialised, so
+ * tfUse() can switch between them synchronously: once a backend is registered, engine.setBackend
+ * finishes before its first await.
+ */
+export function loadTf() {
+  tfPromise ??= (async () => {
+    const tf = await import('@tensorflow/tfjs');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    // production mode, as a deployment would run: no debug checks, no "install tfjs-node" banner
+    // (IS_TEST would also silence it, but adds a leak check to every kernel call)
+    tf.enableProdMode();
+    for (const b of ['cpu', 'wasm']) if (!(await tf.setBackend(b))) throw new Error(`TF.js backend '${b}' failed to start`);
+    const info = { version: tf.version.tfjs, wasmThreads: wasm.getThreadsCount(), wasmSimd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') };
+    const use = (name) => {
+      void tf.setBackend(name);
+      if (tf.getBackend() !== name) throw new Error(`tfUse: TF.js did not switch to '${name}' synchronously`);
+    };
+    return { tf, use, info };
+  })();
+  return tfPromise;
+}

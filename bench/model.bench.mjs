@@ -1,0 +1,109 @@
+/**
+ * Model suites on the MLP 784-256-BN-relu-256-BN-relu-10 softmax: `fit` (SGD, batch 128, random rows,
+ * samples/s) and `predict` of 1,024 rows, as bnwasm-wasm (the 'wasm' backend: the relaxed build when
+ * the engine runs it), bnwasm-js, TF.js wasm and TF.js cpu in one benny suite; predict also runs the
+ * BN-folded model (foldBatchNorm()). Every model starts from the same weights (bnwasm's, seeded, copied
+ * into TF.js), so the predictions are checked against bnwasm-js once before timing.
+ */
+import * as bw from '../dist/index.js';
+import { expectClose, finish, loadTf, oneHot, QUICK, suite, uniform, writeEnv } from './lib.mjs';
+import { FIT, MLP, PREDICT } from './shapes.mjs';
+
+await bw.ready();
+const T = await loadTf();
+const [IN, H1, H2, OUT] = MLP.units;
+const LR = 0.01;
+writeEnv('model', { wasmBuild: bw.wasmBuild(), tfjs: T.info });
+
+/** The same stack in both libraries (their factories take the same args). */
+const stack = (L) => [
+  L.dense({ units: H1, inputShape: [IN] }), L.batchNormalization(), L.activation({ activation: 'relu' }),
+  L.dense({ units: H2 }), L.batchNormalization(), L.activation({ activation: 'relu' }),
+  L.dense({ units: OUT, activation: 'softmax' }),
+];
+
+let initial;
+/** The starting weights every model gets, per layer (Keras order): a seeded bnwasm model's, as arrays. */
+function initialWeights() {
+  if (!initial) {
+    bw.setSeed(1);
+    initial = bw.sequential({ layers: stack(bw.layers) }).layers.map((l) => l.getWeights().map((w) => ({ values: w.dataSync(), shape: w.shape })));
+  }
+  return initial;
+}
+
+/** Layer by layer: TF.js's model.setWeights takes trainable weights first, Keras's get_weights order does not. */
+const setWeights = (model, tensor) => model.layers.forEach((l, i) => l.setWeights(initialWeights()[i].map((w) => tensor(w.values, w.shape))));
+
+function bnwasmModel(backend) {
+  bw.setBackend(backend);
+  const model = bw.sequential({ layers: stack(bw.layers) });
+  setWeights(model, bw.tensor);
+  model.compile({ optimizer: bw.optimizers.sgd({ learningRate: LR }), loss: 'categoricalCrossentropy' });
+  return model;
+}
+
+function tfModel() {
+  const { tf } = T;
+  const model = tf.sequential({ layers: stack(tf.layers) });
+  setWeights(model, tf.tensor);
+  model.compile({ optimizer: tf.train.sgd(LR), loss: 'categoricalCrossentropy' });
+  return model;
+}
+
+const RUNNERS = [
+  { runner: 'bnwasm-wasm', before: () => bw.setBackend('wasm'), lib: 'bw', backend: 'wasm' },
+  { runner: 'bnwasm-js', before: () => bw.setBackend('js'), lib: 'bw', backend: 'js' },
+  { runner: 'tfjs-wasm', before: () => T.use('wasm'), lib: 'tf', backend: 'wasm' },
+  { runner: 'tfjs-cpu', before: () => T.use('cpu'), lib: 'tf', backend: 'cpu' },
+];
+
+const data = (lib, rows, seed) => {
+  const x = uniform(rows * IN, seed), y = oneHot(rows, OUT, seed + 1);
+  return lib === 'bw' ? [bw.tensor(x, [rows, IN]), bw.tensor(y, [rows, OUT])] : [T.tf.tensor2d(x, [rows, IN]), T.tf.tensor2d(y, [rows, OUT])];
+};
+
+const fitCases = RUNNERS.map(({ runner, before, lib, backend }) => ({
+  runner, before, async: true,
+  setup: async () => {
+    const rows = (QUICK ? FIT.quickBatches : FIT.batches[runner]) * FIT.batch;
+    const model = lib === 'bw' ? bnwasmModel(backend) : tfModel();
+    const [x, y] = data(lib, rows, 10);
+    const args = { epochs: 1, batchSize: FIT.batch, shuffle: false, verbose: 0 };
+    const history = await model.fit(x, y, args); // warm-up, and the check: one epoch of finite loss
+    const loss = history.history.loss[0];
+    if (!(loss > 0 && loss < 10)) throw new Error(`${FIT.suite} ${runner}: loss after one epoch is ${loss}`);
+    return () => model.fit(x, y, args);
+  },
+}));
+
+const reference = () => {
+  bw.setBackend('js');
+  const [x] = data('bw', PREDICT.rows, 20);
+  return bnwasmModel('js').predict(x, { batchSize: PREDICT.rows }).dataSync();
+};
+let want;
+const checkPredict = (runner, got) => expectClose(`${PREDICT.suite} ${runner}`, got, (want ??= reference()), 1e-4);
+
+const predictCases = [...RUNNERS.slice(0, 1), { ...RUNNERS[0], runner: 'bnwasm-wasm-folded', folded: true }, ...RUNNERS.slice(1)]
+  .map(({ runner, before, lib, backend, folded }) => ({
+    runner, before,
+    setup: () => {
+      const model = lib === 'bw' ? bnwasmModel(backend) : tfModel();
+      const deployed = folded ? model.foldBatchNorm() : model;
+      const [x] = data(lib, PREDICT.rows, 20);
+      const args = { batchSize: PREDICT.rows };
+      if (lib === 'bw') {
+        checkPredict(runner, deployed.predict(x, args).dataSync());
+        return () => deployed.predict(x, args);
+      }
+      const y = deployed.predict(x, args);
+      checkPredict(runner, y.dataSync());
+      y.dispose();
+      return () => deployed.predict(x, args).dispose();
+    },
+  }));
+
+await suite('model', FIT.suite, FIT.file, fitCases);
+await suite('model', PREDICT.suite, PREDICT.file, predictCases);
+finish();

@@ -1,0 +1,201 @@
+/**
+ * Turns the benny JSON under bench/results/ into bench/results/RESULTS.md (machine line, medians,
+ * GFLOP/s = 2mnk/t, samples/s, the ratios, and every issue-4 target as met / not met) and a compact
+ * terminal table. `node bench/report.mjs [--quick]` (quick reads and writes bench/results/quick/).
+ *
+ * Ratios are speed ratios from medians (other runner's time / bnwasm's time; rates for fit). "bnwasm-wasm"
+ * in a ratio means the build the 'wasm' backend runs on this engine: the relaxed (FMA) build when the
+ * engine validates it, else the plain SIMD build; the plain build's ratio follows in parentheses.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BENCH_DIR } from './lib.mjs';
+import { BNORM, FIT, PEAK, PREDICT, SUITES } from './shapes.mjs';
+
+const RUNNERS = ['bnwasm-wasm', 'bnwasm-wasm-relaxed', 'bnwasm-js', 'tfjs-wasm', 'tfjs-cpu'];
+const LABEL = { 'bnwasm-wasm': 'bnwasm-wasm', 'bnwasm-wasm-relaxed': 'bnwasm-wasm-relaxed', 'bnwasm-js': 'bnwasm-js', 'tfjs-wasm': 'TF.js wasm', 'tfjs-cpu': 'TF.js cpu' };
+/** Fixed by issue 4. */
+const TARGET = { gemmVsTf: 1.5, gemmPeak: 0.8, bnVsTf: 100, bnTorchMs: 3.5, fitVsTf: 15, predictVsTf: 5, wasmVsJs: 5 };
+/** Array passes of BN fwd+bwd over rows×cols floats, counted in assembly/bnorm: forward reads x three
+ * times (Σ, Σ², normalise) and writes y; backward reads dy and x twice and writes dx. */
+const BN_PASSES = 9;
+
+const read = (file) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : null);
+
+function load(root) {
+  const out = new Map();
+  for (const s of SUITES) {
+    const dir = path.join(root, s.group);
+    const json = read(path.join(dir, `${s.file}.json`));
+    const failed = read(path.join(dir, `${s.file}.failed.json`)) ?? {};
+    const median = {}, fastest = {};
+    for (const r of json?.results ?? []) { median[r.name] = r.details.median; fastest[r.name] = r.details.min; }
+    out.set(s.suite, { ...s, median, fastest, failed, samples: Object.fromEntries((json?.results ?? []).map((r) => [r.name, r.samples])) });
+  }
+  return out;
+}
+
+const fmtTime = (t) => (t == null ? '–' : t >= 1 ? `${t.toFixed(2)} s` : t >= 1e-3 ? `${(t * 1e3).toPrecision(3)} ms` : `${(t * 1e6).toPrecision(3)} µs`);
+const fmtX = (x) => (x == null || !Number.isFinite(x) ? '–' : x >= 100 ? `${x.toFixed(0)}×` : x >= 10 ? `${x.toFixed(1)}×` : `${x.toFixed(2)}×`);
+const fmtInt = (x) => Math.round(x).toLocaleString('en-US');
+const met = (ok) => (ok == null ? 'n/a' : ok ? 'met' : '**not met**');
+
+export function report({ quick = false } = {}) {
+  const root = path.join(BENCH_DIR, 'results', ...(quick ? ['quick'] : []));
+  const R = load(root);
+  const machine = read(path.join(root, 'machine.json')) ?? {};
+  const kenv = read(path.join(root, 'kernels', 'env.json')) ?? {};
+  const menv = read(path.join(root, 'model', 'env.json')) ?? {};
+  const best = (kenv.kernelSets ?? []).includes('wasm-relaxed') ? 'bnwasm-wasm-relaxed' : 'bnwasm-wasm';
+
+  // peak: a ceiling, so the fastest sample of the fastest chain count per build (interference on a shared
+  // machine only ever lowers it; every other figure is a median)
+  const peakSuite = R.get(PEAK.suite);
+  const peak = {};
+  for (const [name, t] of Object.entries(peakSuite?.fastest ?? {})) {
+    const build = name.split(' ')[0], gf = PEAK.flopsPerCall / t / 1e9;
+    if (!(peak[build]?.gf >= gf)) peak[build] = { gf, chains: name.split(' ')[1] };
+  }
+
+  const lines = [];
+  const targets = [];
+  const cell = (s, runner) => {
+    const t = s.median[runner];
+    if (t == null) return s.failed[runner] ? 'check failed' : '–';
+    if (s.kind === 'gemm') return `${fmtTime(t)} · ${(s.flops / t / 1e9).toFixed(1)} GF/s`;
+    return fmtTime(t);
+  };
+  const ratio = (s, other, mine) => (s.median[other] && s.median[mine] ? s.median[other] / s.median[mine] : null);
+  const ratioCell = (s, other) => {
+    const a = ratio(s, other, best), b = best !== 'bnwasm-wasm' ? ratio(s, other, 'bnwasm-wasm') : null;
+    return b == null ? fmtX(a) : `${fmtX(a)} (${fmtX(b)})`;
+  };
+
+  lines.push(`# bnwasm benchmark results${quick ? ' (quick smoke run: one call per case, not a measurement)' : ''}`, '');
+  lines.push(`Machine: ${machine.cpu ?? '?'}, ${machine.cores ?? '?'} cores, Node ${machine.node ?? '?'}${machine.flags ? ` (${machine.flags})` : ''}, ${machine.date ?? '?'}. ` +
+    `bnwasm kernel sets: ${(kenv.kernelSets ?? []).join(', ') || '?'}; the 'wasm' backend runs the ${menv.wasmBuild ?? '?'} build. ` +
+    `Load average at start: ${machine.loadavg ? machine.loadavg.map((x) => x.toFixed(1)).join(', ') : '?'} (a shared machine: compare only within one run). ` +
+    `TF.js ${kenv.tfjs?.version ?? '?'}: wasm backend (XNNPACK, SIMD ${kenv.tfjs?.wasmSimd ? 'on' : 'off'}, ${kenv.tfjs?.wasmThreads ?? '?'} thread), cpu backend; production mode.`, '');
+  lines.push((quick ? 'One call per case, after one untimed call (`npm run bench:quick`). ' : 'Medians of benny samples (minSamples 5, maxTime 1 s per case), all from one `npm run bench`. ') +
+    `Ratios are speed-ups of ${LABEL[best]} (the build the 'wasm' backend runs)${best !== 'bnwasm-wasm' ? '; the plain SIMD build\'s in parentheses' : ''}. ` +
+    'GEMM shapes are m×k×n; GF/s = 2mnk/t.', '');
+
+  // f32x4 peak
+  if (peakSuite) {
+    lines.push('## f32x4 multiply+add peak (bench/peak/peak.ts, registers only)', '');
+    lines.push('Median (fastest sample) per chain count; the peak is the fastest sample, since load only lowers a ceiling.', '');
+    lines.push('| build | ' + PEAK.chains.map((c) => `${c} chains`).join(' | ') + ' | peak |');
+    lines.push('|---|' + PEAK.chains.map(() => '---:').join('|') + '|---:|');
+    for (const build of Object.keys(peak)) {
+      lines.push(`| ${build === 'simd' ? 'simd (mul, add)' : 'relaxed (fma)'} | ` +
+        PEAK.chains.map((c) => {
+          const t = peakSuite.median[`${build} x${c}`], f = peakSuite.fastest[`${build} x${c}`];
+          return t ? `${(PEAK.flopsPerCall / t / 1e9).toFixed(1)} (${(PEAK.flopsPerCall / f / 1e9).toFixed(1)}) GF/s` : '–';
+        }).join(' | ') +
+        ` | **${peak[build].gf.toFixed(1)} GF/s** |`);
+    }
+    lines.push('');
+  }
+
+  // kernels
+  const kernelRows = [...R.values()].filter((s) => s.group === 'kernels');
+  lines.push('## Kernels', '');
+  lines.push(`| case | ${RUNNERS.map((r) => LABEL[r]).join(' | ')} | × TF.js wasm | × bnwasm-js | targets (issue 4) |`);
+  lines.push(`|---|${RUNNERS.map(() => '---:').join('|')}|---:|---:|---|`);
+  for (const s of kernelRows) {
+    const vsTf = ratio(s, 'tfjs-wasm', best), vsJs = ratio(s, 'bnwasm-js', best);
+    const notes = [];
+    const add = (name, value, ok) => { targets.push({ name, case: s.suite, value, ok }); notes.push(`${name}: ${met(ok)}`); };
+    if (s.kind === 'gemm') add(`≥ ${TARGET.gemmVsTf}× TF.js wasm`, fmtX(vsTf), vsTf == null ? null : vsTf >= TARGET.gemmVsTf);
+    if (s.kind === 'gemm' && s.m === 512 && s.k === 512 && s.n === 512) {
+      for (const [runner, build] of [[best, best === 'bnwasm-wasm' ? 'simd' : 'relaxed'], ...(best !== 'bnwasm-wasm' ? [['bnwasm-wasm', 'simd']] : [])]) {
+        const t = s.median[runner], p = peak[build]?.gf;
+        const frac = t && p ? s.flops / t / 1e9 / p : null;
+        add(`≥ ${TARGET.gemmPeak * 100}% of f32x4 peak (${build})`, frac == null ? '–' : `${(frac * 100).toFixed(0)}% (${(s.flops / t / 1e9).toFixed(1)} of ${p.toFixed(1)} GF/s)`,
+          frac == null ? null : frac >= TARGET.gemmPeak);
+      }
+    }
+    if (s.kind === 'bnorm') {
+      add(`≥ ${TARGET.bnVsTf}× TF.js wasm`, fmtX(vsTf), vsTf == null ? null : vsTf >= TARGET.bnVsTf);
+      const t = s.median[best];
+      if (s.rows === 1024 && s.cols === 1024) add(`< ${TARGET.bnTorchMs} ms (PyTorch)`, fmtTime(t), t == null ? null : t * 1e3 < TARGET.bnTorchMs);
+      if (t) notes.push(`${((BN_PASSES * s.rows * s.cols * 4) / t / 1e9).toFixed(1)} GB/s over ${BN_PASSES} passes`);
+    }
+    add(`≥ ${TARGET.wasmVsJs}× bnwasm-js`, fmtX(vsJs), vsJs == null ? null : vsJs >= TARGET.wasmVsJs);
+    lines.push(`| ${s.suite}${s.name ? ` (${s.name})` : ''} | ${RUNNERS.map((r) => cell(s, r)).join(' | ')} | ${ratioCell(s, 'tfjs-wasm')} | ${ratioCell(s, 'bnwasm-js')} | ${notes.join('; ')} |`);
+  }
+  lines.push('');
+
+  // model
+  const fit = R.get(FIT.suite), pred = R.get(PREDICT.suite);
+  const MODEL_RUNNERS = ['bnwasm-wasm', 'bnwasm-js', 'tfjs-wasm', 'tfjs-cpu'];
+  lines.push('## Model (MLP 784-256-BN-relu-256-BN-relu-10 softmax)', '');
+  lines.push(`| case | ${MODEL_RUNNERS.map((r) => LABEL[r]).join(' | ')} | bnwasm-wasm folded | × TF.js wasm | × bnwasm-js | targets (issue 4) |`);
+  lines.push(`|---|${MODEL_RUNNERS.map(() => '---:').join('|')}|---:|---:|---:|---|`);
+  if (fit) {
+    const rows = (r) => (quick ? FIT.quickBatches : FIT.batches[r]) * FIT.batch;
+    const rate = (r) => (fit.median[r] ? rows(r) / fit.median[r] : null);
+    const fcell = (r) => (rate(r) ? `${fmtInt(rate(r))} samples/s (${fmtTime(fit.median[r] / (rows(r) / FIT.batch))}/batch)` : fit.failed[r] ? 'check failed' : '–');
+    const vsTf = rate('bnwasm-wasm') && rate('tfjs-wasm') ? rate('bnwasm-wasm') / rate('tfjs-wasm') : null;
+    const vsJs = rate('bnwasm-wasm') && rate('bnwasm-js') ? rate('bnwasm-wasm') / rate('bnwasm-js') : null;
+    targets.push({ name: `fit ≥ ${TARGET.fitVsTf}× TF.js wasm`, case: fit.suite, value: fmtX(vsTf), ok: vsTf == null ? null : vsTf >= TARGET.fitVsTf });
+    lines.push(`| fit, SGD, batch 128 (rows per call: ${MODEL_RUNNERS.map((r) => rows(r)).join(' / ')}) | ${MODEL_RUNNERS.map(fcell).join(' | ')} | – | ${fmtX(vsTf)} | ${fmtX(vsJs)} | ≥ ${TARGET.fitVsTf}× TF.js wasm: ${met(vsTf == null ? null : vsTf >= TARGET.fitVsTf)} |`);
+  }
+  if (pred) {
+    const pcell = (r) => (pred.median[r] ? fmtTime(pred.median[r]) : pred.failed[r] ? 'check failed' : '–');
+    const mine = pred.median['bnwasm-wasm'] ? 'bnwasm-wasm' : 'bnwasm-wasm-folded';
+    const vsTf = ratio(pred, 'tfjs-wasm', mine), vsJs = ratio(pred, 'bnwasm-js', mine);
+    const foldedVsTf = ratio(pred, 'tfjs-wasm', 'bnwasm-wasm-folded');
+    const note = mine === 'bnwasm-wasm' ? '' : ' (bnwasm-wasm failed its check; ratio of the folded model)';
+    targets.push({ name: `predict ≥ ${TARGET.predictVsTf}× TF.js wasm`, case: pred.suite, value: `${fmtX(vsTf)}${note}; folded ${fmtX(foldedVsTf)}`, ok: vsTf == null ? null : vsTf >= TARGET.predictVsTf });
+    lines.push(`| predict 1,024 rows (one batch) | ${MODEL_RUNNERS.map(pcell).join(' | ')} | ${pcell('bnwasm-wasm-folded')} | ${fmtX(vsTf)} | ${fmtX(vsJs)} | ≥ ${TARGET.predictVsTf}× TF.js wasm: ${met(vsTf == null ? null : vsTf >= TARGET.predictVsTf)}${note} |`);
+  }
+  lines.push('');
+
+  // failures
+  const failed = [...R.values()].flatMap((s) => Object.entries(s.failed).map(([r, m]) => `- ${s.suite} / ${r}: ${m}`));
+  const missing = [...R.values()].filter((s) => !Object.keys(s.median).length && !Object.keys(s.failed).length).map((s) => s.suite);
+  if (failed.length || missing.length) {
+    lines.push('## Not measured', '');
+    lines.push('Cases left out because their result disagreed with bnwasm-js (or their setup threw), and suites without results:', '');
+    lines.push(...failed, ...missing.map((m) => `- ${m}: no results`), '');
+  }
+
+  // targets
+  lines.push('## Issue 4 targets', '');
+  lines.push('| target | case | measured | status |', '|---|---|---|---|');
+  for (const t of targets) lines.push(`| ${t.name} | ${t.case} | ${t.value} | ${met(t.ok)} |`);
+  const nMet = targets.filter((t) => t.ok).length, nNot = targets.filter((t) => t.ok === false).length;
+  lines.push('', `${nMet} met, ${nNot} not met, ${targets.length - nMet - nNot} not measured.`, '');
+
+  const md = lines.join('\n');
+  fs.mkdirSync(root, { recursive: true });
+  fs.writeFileSync(path.join(root, 'RESULTS.md'), md);
+
+  // compact terminal table
+  const term = [['case', LABEL[best], 'bnwasm-js', 'TF.js wasm', 'TF.js cpu', '×TF wasm', '×js']];
+  for (const s of kernelRows) {
+    term.push([s.suite, fmtTime(s.median[best]), fmtTime(s.median['bnwasm-js']), fmtTime(s.median['tfjs-wasm']), fmtTime(s.median['tfjs-cpu']),
+      fmtX(ratio(s, 'tfjs-wasm', best)), fmtX(ratio(s, 'bnwasm-js', best))]);
+  }
+  if (fit) {
+    const rows = (r) => (quick ? FIT.quickBatches : FIT.batches[r]) * FIT.batch;
+    const rate = (r) => (fit.median[r] ? `${fmtInt(rows(r) / fit.median[r])}/s` : '–');
+    const x = (a, b) => (fit.median[a] && fit.median[b] ? fmtX((rows(a) / fit.median[a]) / (rows(b) / fit.median[b])) : '–');
+    term.push(['fit (samples/s)', rate('bnwasm-wasm'), rate('bnwasm-js'), rate('tfjs-wasm'), rate('tfjs-cpu'), x('bnwasm-wasm', 'tfjs-wasm'), x('bnwasm-wasm', 'bnwasm-js')]);
+  }
+  if (pred) {
+    term.push(['predict 1024', fmtTime(pred.median['bnwasm-wasm']), fmtTime(pred.median['bnwasm-js']), fmtTime(pred.median['tfjs-wasm']), fmtTime(pred.median['tfjs-cpu']),
+      fmtX(ratio(pred, 'tfjs-wasm', 'bnwasm-wasm')), fmtX(ratio(pred, 'bnwasm-js', 'bnwasm-wasm'))]);
+  }
+  const widths = term[0].map((_, i) => Math.max(...term.map((r) => r[i].length)));
+  const table = term.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
+  const peakLine = Object.entries(peak).map(([b, p]) => `${b} ${p.gf.toFixed(1)} GF/s (${p.chains})`).join(', ');
+  return { md, file: path.join(root, 'RESULTS.md'), terminal: `${table}\n\nf32x4 peak: ${peakLine || '–'}\nIssue 4 targets: ${nMet} met, ${nNot} not met, ${targets.length - nMet - nNot} not measured.` };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { file, terminal } = report({ quick: process.argv.includes('--quick') });
+  console.log(`${terminal}\n\nWrote ${path.relative(process.cwd(), file)}`);
+}

@@ -1,0 +1,71 @@
+/**
+ * Named shapes for every bench suite, and the per-case facts the report needs (flops, rows per call).
+ * GEMM shapes are written m×k×n (A m×k times B k×n); `op` is the kernel contract's form:
+ * 'nn' C = A·B, 'tn' C = Aᵀ·B (A stored k×m), 'nt' C = A·Bᵀ (B stored n×k).
+ * The MLP is 784-256-BN-relu-256-BN-relu-10 softmax at batch 128, so per Dense layer (in → out):
+ * forward nn m=128 k=in n=out; dW = xᵀ·dy tn m=in k=128 n=out; dx = dy·Wᵀ nt m=128 k=out n=in.
+ */
+
+export const MLP = { units: [784, 256, 256, 10], batch: 128 };
+
+const dense = (layer, inDim, outDim, b = MLP.batch) => [
+  { name: `${layer} fwd`, op: 'nn', m: b, k: inDim, n: outDim },
+  { name: `${layer} dW`, op: 'tn', m: inDim, k: b, n: outDim },
+  { name: `${layer} dx`, op: 'nt', m: b, k: outDim, n: inDim },
+];
+
+export const GEMM = [
+  ...dense('dense1', 784, 256),
+  { name: 'cube', op: 'nn', m: 512, k: 512, n: 512 },
+  ...dense('dense2', 256, 256),
+  ...dense('dense3', 256, 10),
+].map((s) => ({ ...s, suite: `gemm ${s.op} ${s.m}x${s.k}x${s.n}`, file: `gemm-${s.op}-${s.m}x${s.k}x${s.n}`, flops: 2 * s.m * s.n * s.k }));
+
+/** BN training forward + backward through the batch statistics: [rows, cols]. */
+export const BNORM = [[1024, 1024], [128, 256]].map(([rows, cols]) =>
+  ({ rows, cols, suite: `bnorm fwd+bwd ${rows}x${cols}`, file: `bnorm-${rows}x${cols}` }));
+
+/** Per-column mean and variance over the rows. */
+export const MOMENTS = [[1024, 1024]].map(([rows, cols]) =>
+  ({ rows, cols, suite: `moments ${rows}x${cols}`, file: `moments-${rows}x${cols}` }));
+
+/** Fused softmax + categorical cross-entropy, loss and dlogits. */
+export const SOFTMAX_CE = [[128, 10], [1024, 1000]].map(([rows, cols]) =>
+  ({ rows, cols, suite: `softmax-ce ${rows}x${cols}`, file: `softmax-ce-${rows}x${cols}` }));
+
+/**
+ * `fit` of the MLP (1 epoch, batch 128, SGD lr 0.01, categoricalCrossentropy, no shuffle), random rows.
+ * Each runner fits the number of batches below per timed call so a call takes about a second; samples/s
+ * is rows / median. Fewer batches only makes the slow runners look better (fixed per-fit cost is spread
+ * over fewer rows), so the bnwasm ratios are if anything understated.
+ */
+export const FIT = {
+  suite: 'fit mlp 784-256-256-10 b128', file: 'fit-mlp-b128', batch: MLP.batch,
+  batches: { 'bnwasm-wasm': 40, 'bnwasm-js': 4, 'tfjs-wasm': 10, 'tfjs-cpu': 2 },
+  quickBatches: 1,
+};
+
+/** `predict` of 1,024 rows in one batch. 'bnwasm-wasm-folded' is the same model after foldBatchNorm(). */
+export const PREDICT = { suite: 'predict mlp 1024 rows', file: 'predict-mlp-1024', rows: 1024 };
+
+/**
+ * f32x4 peak micro-benchmark (bench/peak/peak.ts): `chains` independent a = a·m + c chains, 8 flops per
+ * chain step. iters is sized so a call takes a few milliseconds.
+ */
+export const PEAK = {
+  suite: 'peak f32x4 mul+add', file: 'peak-f32x4',
+  chains: [8, 12, 16],
+  flopsPerCall: 2 ** 28,
+  iters: (chains) => Math.round(2 ** 28 / (8 * chains)),
+};
+
+/** Every suite the report knows, in report order, with the group (results subfolder) it is saved in. */
+export const SUITES = [
+  { group: 'peak', ...PEAK, kind: 'peak' },
+  ...GEMM.map((s) => ({ group: 'kernels', kind: 'gemm', ...s })),
+  ...MOMENTS.map((s) => ({ group: 'kernels', kind: 'moments', ...s })),
+  ...BNORM.map((s) => ({ group: 'kernels', kind: 'bnorm', ...s })),
+  ...SOFTMAX_CE.map((s) => ({ group: 'kernels', kind: 'softmax-ce', ...s })),
+  { group: 'model', kind: 'fit', ...FIT },
+  { group: 'model', kind: 'predict', ...PREDICT },
+];
