@@ -115,7 +115,7 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
       },
     });
   } catch (e) {
-    if (e instanceof Error && /diverged/.test(e.message)) fail(`training diverged (the loss became NaN or infinite); try a lower --learning-rate than ${learningRate}`);
+    if (e instanceof bw.DivergenceError) fail(`training diverged (the loss became NaN or infinite); try a lower --learning-rate than ${learningRate}`);
     throw e;
   }
 

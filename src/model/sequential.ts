@@ -44,7 +44,9 @@ const CALLBACK_KEYS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd
 let modelCount = 0;
 
 /** Thrown by a training step whose loss is NaN or infinite; the step's changes were rolled back. */
-export class DivergenceError extends Error {}
+export class DivergenceError extends Error {
+  override name = 'DivergenceError';
+}
 
 /** A model's scratch arena goes back to the heap when the model is collected (the layers free their own weights). */
 const reclaimArena = new FinalizationRegistry<Arena>((arena) => {
@@ -449,7 +451,7 @@ export class Sequential {
           });
         } catch (e) {
           if (e instanceof DivergenceError) {
-            throw new Error(`fit: training diverged at epoch ${epoch + 1}, batch ${b + 1}: ${e.message}; the model keeps the weights from before that step`);
+            throw new DivergenceError(`fit: training diverged at epoch ${epoch + 1}, batch ${b + 1}: ${e.message}; the model keeps the weights from before that step`);
           }
           throw e;
         }

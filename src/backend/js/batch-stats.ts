@@ -9,15 +9,21 @@ export function sumRows(v: View, rows: number, cols: number, x: F32, out: F32, a
 }
 
 /**
- * Column means and biased variances, two passes: the one-pass Σx² − (Σx)²/n cancels catastrophically
- * when |mean| ≫ std. Sums are float64 here (JS numbers), which the WASM kernel does not need to match
- * bit for bit: both stay within the tests' tolerance of the float64 spec.
+ * Column means and biased variances in float64, two passes: the one-pass Σx² − (Σx)²/n cancels
+ * catastrophically when |mean| ≫ std.
  */
+export function columnMoments(X: Float32Array, rows: number, cols: number): { mean: Float64Array; variance: Float64Array } {
+  const mean = new Float64Array(cols), variance = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) for (let j = 0, r = i * cols; j < cols; j++) mean[j] += X[r + j];
+  for (let j = 0; j < cols; j++) mean[j] /= rows;
+  for (let i = 0; i < rows; i++) for (let j = 0, r = i * cols; j < cols; j++) { const d = X[r + j] - mean[j]; variance[j] += d * d; }
+  for (let j = 0; j < cols; j++) variance[j] /= rows;
+  return { mean, variance };
+}
+
+/** Column means and biased variances (the WASM kernel need not match the float64 sums bit for bit). */
 export function batchStats(v: View, rows: number, cols: number, x: F32, mean: F32, variance: F32): void {
-  const X = v(x), M = v(mean), V = v(variance);
-  const s = new Float64Array(cols), q = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) for (let j = 0, r = i * cols; j < cols; j++) s[j] += X[r + j];
-  for (let j = 0; j < cols; j++) M[j] = s[j] / rows;
-  for (let i = 0; i < rows; i++) for (let j = 0, r = i * cols; j < cols; j++) { const d = X[r + j] - M[j]; q[j] += d * d; }
-  for (let j = 0; j < cols; j++) V[j] = q[j] / rows;
+  const m = columnMoments(v(x), rows, cols);
+  v(mean).set(m.mean);
+  v(variance).set(m.variance);
 }

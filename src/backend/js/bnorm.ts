@@ -1,20 +1,23 @@
 import type { F32 } from '../kernels.js';
-import { batchStats } from './batch-stats.js';
+import { columnMoments } from './batch-stats.js';
 import type { View } from './view.js';
 
 /** Training forward: batch statistics, then y = gamma·(x − mean)·invStd + beta. Spec: test/reference/bnorm.ts */
 export function bnormForwardTrain(v: View, rows: number, cols: number, x: F32, gamma: F32 | null, beta: F32 | null,
   eps: number, y: F32, mean: F32, variance: F32, invStd: F32): void {
-  batchStats(v, rows, cols, x, mean, variance);
-  const V = v(variance), S = v(invStd);
-  for (let j = 0; j < cols; j++) S[j] = 1 / Math.sqrt(V[j] + eps);
-  // centre first: (x − mean)·scale + beta keeps precision when |mean| ≫ std
-  const M = v(mean), G = gamma ? v(gamma) : null, B = beta ? v(beta) : null;
-  const scale = new Float32Array(cols), shift = new Float32Array(cols);
-  for (let j = 0; j < cols; j++) { scale[j] = G ? G[j] * S[j] : S[j]; shift[j] = B ? B[j] : 0; }
-  const X = v(x), Y = v(y);
+  const X = v(x), m = columnMoments(X, rows, cols);
+  v(mean).set(m.mean);
+  v(variance).set(m.variance);
+  const G = gamma ? v(gamma) : null, B = beta ? v(beta) : null, S = v(invStd);
+  const scale = new Float64Array(cols);
+  for (let j = 0; j < cols; j++) {
+    S[j] = 1 / Math.sqrt(Math.fround(m.variance[j]) + eps);
+    scale[j] = (G ? G[j] : 1) * S[j];
+  }
+  // centre on the float64 mean: (x − mean)·scale + beta keeps precision when |mean| ≫ std
+  const Y = v(y);
   for (let i = 0; i < rows; i++) {
-    for (let j = 0, r = i * cols; j < cols; j++) Y[r + j] = (X[r + j] - M[j]) * scale[j] + shift[j];
+    for (let j = 0, r = i * cols; j < cols; j++) Y[r + j] = (X[r + j] - m.mean[j]) * scale[j] + (B ? B[j] : 0);
   }
 }
 
