@@ -172,6 +172,7 @@ export function report({ quick = false } = {}) {
   const md = lines.join('\n');
   fs.mkdirSync(root, { recursive: true });
   fs.writeFileSync(path.join(root, 'RESULTS.md'), md);
+  if (!quick) showInReadme(md);
 
   // compact terminal table
   const term = [['case', LABEL[best], 'bnwasm-js', 'TF.js wasm', 'TF.js cpu', '×TF wasm', '×js']];
@@ -193,6 +194,18 @@ export function report({ quick = false } = {}) {
   const table = term.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
   const peakLine = Object.entries(peak).map(([b, p]) => `${b} ${p.gf.toFixed(1)} GF/s (${p.chains})`).join(', ');
   return { md, file: path.join(root, 'RESULTS.md'), terminal: `${table}\n\nf32x4 peak: ${peakLine || '–'}\nIssue 4 targets: ${nMet} met, ${nNot} not met, ${targets.length - nMet - nNot} not measured.` };
+}
+
+/** The README shows the latest full run between its bench markers (headings demoted one level). */
+function showInReadme(md) {
+  const readme = path.join(path.dirname(BENCH_DIR), 'README.md');
+  if (!fs.existsSync(readme)) return;
+  const text = fs.readFileSync(readme, 'utf8');
+  const start = '<!-- bench:start -->', end = '<!-- bench:end -->';
+  const a = text.indexOf(start), b = text.indexOf(end);
+  if (a < 0 || b < a) return;
+  const body = md.replace(/^# .*\n+/, '').replace(/^(#+) /gm, '$1## ');
+  fs.writeFileSync(readme, `${text.slice(0, a + start.length)}\n${body}\n${text.slice(b)}`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
