@@ -1,4 +1,5 @@
-import { Random } from './random.js';
+// the CLI's own stream, independent of bw.setSeed, so with-BN and without-BN runs share splits, batches and weights
+import { Rng as Random } from '../util/rng.js';
 
 /**
  * Seeded train / held-out split of row indices. With `classes` (one class index per row) it is

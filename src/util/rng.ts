@@ -52,6 +52,15 @@ export class Rng {
     for (;;) { const v = this.normal(); if (Math.abs(v) <= 2) return v; }
   }
 
+  /** Shuffles `items` in place (Fisher–Yates) and returns it. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(this.next() * (i + 1));
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items;
+  }
+
   /** A uniformly random permutation of 0..n−1 (Fisher–Yates). */
   permutation(n: number): Int32Array {
     const p = new Int32Array(n);

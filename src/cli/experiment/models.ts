@@ -1,5 +1,5 @@
 import * as bw from '../../index.js';
-import { Random } from '../random.js';
+import { Rng as Random } from '../../util/rng.js';
 
 const INPUTS = 64, CLASSES = 10;
 

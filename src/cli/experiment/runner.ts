@@ -1,7 +1,7 @@
 import * as bw from '../../index.js';
 import type { Output } from '../output.js';
 import { startBar } from '../progress.js';
-import { Random } from '../random.js';
+import { Rng as Random } from '../../util/rng.js';
 import type { Data, Split } from './digits.js';
 
 /** One evaluation point of a run. */
