@@ -45,9 +45,13 @@ export function f32_scale_shift(rows: i32, cols: i32, x: usize, center: usize, s
 export function f32_moving_average(cols: i32, mean: usize, variance: usize, momentum: f32,
   movingMean: usize, movingVariance: usize): void {
   const mo = f32x4.splat(momentum), rest = f32x4.splat(<f32>1 - momentum);
-  for (let j = 0; j < cols; j += 4) {
-    const n = min(4, cols - j), o = <usize>j << 2;
-    storeN(movingMean + o, madd(loadN(movingMean + o, n), mo, f32x4.mul(loadN(mean + o, n), rest)), n);
-    storeN(movingVariance + o, madd(loadN(movingVariance + o, n), mo, f32x4.mul(loadN(variance + o, n), rest)), n);
+  const full = <usize>(cols & ~3) << 2, tail = cols & 3;
+  for (let o: usize = 0; o < full; o += 16) {
+    v128.store(movingMean + o, madd(v128.load(movingMean + o), mo, f32x4.mul(v128.load(mean + o), rest)));
+    v128.store(movingVariance + o, madd(v128.load(movingVariance + o), mo, f32x4.mul(v128.load(variance + o), rest)));
+  }
+  if (tail) {
+    storeN(movingMean + full, madd(loadN(movingMean + full, tail), mo, f32x4.mul(loadN(mean + full, tail), rest)), tail);
+    storeN(movingVariance + full, madd(loadN(movingVariance + full, tail), mo, f32x4.mul(loadN(variance + full, tail), rest)), tail);
   }
 }

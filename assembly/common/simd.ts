@@ -8,6 +8,9 @@
  * Must match Math.exp as used by test/reference/activation.ts and softmax.ts within tolerance.
  */
 
+/** Whether this build fuses multiply-add (relaxed-simd): the GEMM tile height depends on it (common/scratch.ts). */
+export const HAS_FMA: bool = ASC_FEATURE_RELAXED_SIMD;
+
 /** a·b + c per lane; fused under relaxed-simd (results may then differ in the last ulp). */
 // @ts-ignore: decorator
 @inline export function madd(a: v128, b: v128, c: v128): v128 {

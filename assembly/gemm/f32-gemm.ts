@@ -3,14 +3,21 @@
  * f32_dense: Y = act(X·W + bias), X m×k, W k×n, bias n or 0; the epilogue runs after the last k block only.
  * Row-major, byte addresses, any m, n, k ≥ 1 (k = 0 gives C = accumulate ? C : 0, then the epilogue).
  * Blocking (BLIS order): n by NC, k by KC (B block packed once per (jc, pc)), m by MC (A block packed),
- * then 8-column panels × 4-row panels into the 4×8 register tile; m < 4 with B not transposed streams B
- * instead (f32-gemv.ts). C must not alias A or B.
+ * then 8-column panels × MR-row panels into the MR×8 register tile (6×8 with relaxed FMA, 5×8 without:
+ * common/scratch.ts); m < 4 with B not transposed streams B
+ * instead (f32-gemv.ts). k is split into equal blocks of at most KC (784 → 4 × 196, not 3 × 256 + 16). C must not alias A or B.
  * Must match test/reference/gemm.ts.
  */
-import { KC, MC, NC, PACK_B_BYTES, scratchBase } from '../common/scratch';
+import { KC, MC, MR, NC, NR, PACK_B_BYTES, scratchBase } from '../common/scratch';
 import { loadN, storeN } from '../common/simd';
 import { actv } from '../vunary/act-v128';
-import { gemm4x8 } from './f32-gemm-4x8';
+import { gemm5x8, gemm6x8 } from './f32-gemm-6x8';
+
+// @ts-ignore: decorator
+@inline function tile(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, rows: i32, cols: i32, addC: bool, bias: usize, act: i32): void {
+  if (MR == 6) gemm6x8(kc, pa, pb, c, ldc, rows, cols, addC, bias, act);
+  else gemm5x8(kc, pa, pb, c, ldc, rows, cols, addC, bias, act);
+}
 import { gemvRows } from './f32-gemv';
 import { packA, packB } from './f32-pack';
 
@@ -34,23 +41,28 @@ function gemm(op: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc
   }
   const pb = scratchBase(), pa = pb + PACK_B_BYTES;
   const ldc = <usize>n << 2;
+  // equal k blocks, a multiple of 4 where possible (the packing transposes 4 k at a time)
+  const kb = (k + KC - 1) / KC, kstep = min(KC, (((k + kb - 1) / kb) + 3) & ~3);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
+    for (let pc = 0; pc < k; pc += kstep) {
+      const kc = min(kstep, k - pc);
       packB(transB, n, k, b, pc, kc, jc, nc, pb);
       const addC = accumulate || pc > 0, last = pc + kc >= k;
       const tileAct = last ? act : 0;
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA(transA, m, k, a, ic, mc, pc, kc, pa);
-        for (let jr = 0; jr < nc; jr += 8) {
-          const cols = min(8, nc - jr);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const cols = min(NR, nc - jr);
           const pbj = pb + (<usize>(jr * kc) << 2);
           const tileBias = last && bias ? bias + (<usize>(jc + jr) << 2) : 0;
           let cij = c + <usize>(ic) * ldc + (<usize>(jc + jr) << 2);
-          for (let ir = 0; ir < mc; ir += 4, cij += ldc << 2) {
-            gemm4x8(kc, pa + (<usize>(ir * kc) << 2), pbj, cij, ldc, min(4, mc - ir), cols, addC, tileBias, tileAct);
+          for (let ir = 0; ir < mc; ir += MR, cij += ldc * MR) {
+            const rows = min(MR, mc - ir);
+            // two call sites keep the tile out of line: inlined into this loop nest, V8 spills its accumulators
+            if (rows == MR && cols == NR) tile(kc, pa + (<usize>(ir * kc) << 2), pbj, cij, ldc, MR, NR, addC, tileBias, tileAct);
+            else tile(kc, pa + (<usize>(ir * kc) << 2), pbj, cij, ldc, rows, cols, addC, tileBias, tileAct);
           }
         }
       }

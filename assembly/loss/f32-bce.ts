@@ -8,10 +8,11 @@
  */
 import { loadN, logv, storeN } from '../common/simd';
 import { tailMask } from '../vunary/f32-softmax';
+import { HI32, LO32 } from './clip';
 
 /** Smallest f32 > 1e-7 and largest f32 < 1 − 1e-7: p > 1e-7 ⇔ p ≥ LO, p < 1 − 1e-7 ⇔ p ≤ HI. */
-const LO: f32 = 1.0000000116860974e-7;
-const HI: f32 = 0.99999988079071044921875;
+const LO: f32 = LO32;
+const HI: f32 = HI32;
 
 // @ts-ignore: decorator
 @inline function term(p: v128, t: v128, scale: v128, d: usize, n: i32): v128 {
