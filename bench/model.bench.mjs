@@ -79,31 +79,31 @@ const fitCases = RUNNERS.map(({ runner, before, lib, backend }) => ({
 
 const reference = () => {
   bw.setBackend('js');
-  const [x] = data('bw', PREDICT.rows, 20);
-  return bnwasmModel('js').predict(x, { batchSize: PREDICT.rows }).dataSync();
+  const [x] = data('bw', PREDICT[0].rows, 20);
+  return bnwasmModel('js').predict(x, { batchSize: PREDICT[0].rows }).dataSync();
 };
 let want;
-const checkPredict = (runner, got) => expectClose(`${PREDICT.suite} ${runner}`, got, (want ??= reference()), 1e-4);
+const checkPredict = (name, got) => expectClose(name, got, (want ??= reference()), 1e-4);
 
-const predictCases = [...RUNNERS.slice(0, 1), { ...RUNNERS[0], runner: 'bnwasm-wasm-folded', folded: true }, ...RUNNERS.slice(1)]
+const predictCases = (shape) => [...RUNNERS.slice(0, 1), { ...RUNNERS[0], runner: 'bnwasm-wasm-folded', folded: true }, ...RUNNERS.slice(1)]
   .map(({ runner, before, lib, backend, folded }) => ({
     runner, before,
     setup: () => {
       const model = lib === 'bw' ? bnwasmModel(backend) : tfModel();
       const deployed = folded ? model.foldBatchNorm() : model;
-      const [x] = data(lib, PREDICT.rows, 20);
-      const args = { batchSize: PREDICT.rows };
+      const [x] = data(lib, shape.rows, 20);
+      const args = { batchSize: shape.batchSize };
       if (lib === 'bw') {
-        checkPredict(runner, deployed.predict(x, args).dataSync());
+        checkPredict(`${shape.suite} ${runner}`, deployed.predict(x, args).dataSync());
         return () => deployed.predict(x, args);
       }
       const y = deployed.predict(x, args);
-      checkPredict(runner, y.dataSync());
+      checkPredict(`${shape.suite} ${runner}`, y.dataSync());
       y.dispose();
       return () => deployed.predict(x, args).dispose();
     },
   }));
 
 await suite('model', FIT.suite, FIT.file, fitCases);
-await suite('model', PREDICT.suite, PREDICT.file, predictCases);
+for (const shape of PREDICT) await suite('model', shape.suite, shape.file, predictCases(shape));
 finish();
