@@ -62,7 +62,7 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
   const op = transposeA ? 'tn' : transposeB ? 'nt' : 'nn';
   return run((put, out, read) => {
     const c = out(m * n);
-    if (m * n > 0 && ka > 0) kernels().gemm(op, m, n, ka, put(A), put(B), c, false);
+    if (m * n > 0) kernels().gemm(op, m, n, ka, put(A), put(B), c, false); // k = 0 writes zeros
     return read(c, [m, n]);
   });
 }

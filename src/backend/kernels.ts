@@ -9,7 +9,7 @@
  * - dims come first, then inputs, then outputs, then scalars;
  * - an optional vector (gamma, beta, bias, shift) is passed as `null` (pointer 0 in WASM);
  * - outputs never alias inputs unless the kernel says so;
- * - kernels never allocate and keep no state between calls (GEMM packs into a static buffer).
+ * - kernels never allocate and keep no state between calls (scratch lives below the host's heap_base).
  */
 
 /** A float32 array inside the shared memory; `ptr` is a byte address (16-byte aligned). */

@@ -27,7 +27,8 @@ let backend: Backend = 'wasm';
 
 /** Instantiates the WASM kernels on a fresh shared memory. Idempotent: later calls return the same promise. */
 export function ready(): Promise<void> {
-  starting ??= start();
+  // a failed start is forgotten, so a later ready() can try again
+  starting ??= start().catch((e: unknown) => { starting = undefined; throw e; });
   return starting;
 }
 
@@ -35,8 +36,8 @@ async function start(): Promise<void> {
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: 32768 });
   const builds = (['simd', 'relaxed'] as Build[]).filter((b) => supports(b));
   const instances = await Promise.all(builds.map(async (b) => [b, instantiate(await compile(b), memory)] as const));
-  // the modules' static data (GEMM's packing buffer) sits below heap_base; both builds share that region
-  // safely because kernels run one at a time and keep nothing there between calls
+  // below heap_base: the modules' static data and the kernels' scratch region (GEMM packing, BN
+  // coefficients); both builds share it safely because kernels run one at a time and keep nothing there
   const base = Math.max(1024, ...instances.map(([, x]) => x.heap_base()));
   const heap = new Heap(memory, base);
   const sets: State['sets'] = { js: jsKernels((h) => heap.f32(h)) };

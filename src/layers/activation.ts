@@ -1,5 +1,5 @@
 import type { F32 } from '../backend/kernels.js';
-import { knownKeys } from '../util/validate.js';
+import { boolean, knownKeys } from '../util/validate.js';
 import { checkActivation, elementwise, type Activation as ActivationName } from './activations.js';
 import { checkInputShape } from './dense.js';
 import { Layer, type StepContext } from './layer.js';
@@ -17,7 +17,7 @@ export class Activation extends Layer {
     knownKeys(args, 'activation', ['activation', 'inputShape', 'name', 'trainable']);
     if (args === undefined) throw new Error(`activation: expected an options object with activation, got undefined`);
     const inputShape = checkInputShape(args.inputShape, 'activation');
-    super(args.name, args.trainable, inputShape, 'Activation');
+    super(args.name, args.trainable === undefined ? undefined : boolean(args.trainable, 'activation: trainable'), inputShape, 'Activation');
     this.activation = checkActivation(args.activation, 'activation: activation');
   }
 

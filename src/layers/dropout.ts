@@ -1,7 +1,7 @@
 import type { F32 } from '../backend/kernels.js';
 import { heap } from '../backend/runtime.js';
 import { rng } from '../util/rng.js';
-import { knownKeys, number } from '../util/validate.js';
+import { boolean, knownKeys, number } from '../util/validate.js';
 import { checkInputShape } from './dense.js';
 import { Layer, type StepContext } from './layer.js';
 
@@ -17,7 +17,7 @@ export class Dropout extends Layer {
     knownKeys(args, 'dropout', ['rate', 'inputShape', 'name', 'trainable']);
     if (args === undefined) throw new Error('dropout: expected an options object with rate, got undefined');
     const inputShape = checkInputShape(args.inputShape, 'dropout');
-    super(args.name, args.trainable, inputShape, 'Dropout');
+    super(args.name, args.trainable === undefined ? undefined : boolean(args.trainable, 'dropout: trainable'), inputShape, 'Dropout');
     this.rate = number(args.rate, 'dropout: rate', (r) => r >= 0 && r < 1, 'a number in [0, 1)');
   }
 

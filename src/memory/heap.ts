@@ -13,7 +13,7 @@ const align = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN;
  * First-fit free list with coalescing: persistent blocks (a layer's weights, gradients and optimizer
  * slots; a model's step arena) live as long as their owner and are freed when it is collected, so
  * memory stays flat however many models a program builds. The region below `base` belongs to the
- * WASM module's static data (GEMM's packing buffer).
+ * WASM modules: their static data and the kernels' scratch (GEMM packing, BN coefficients).
  *
  * Views: `memory.grow` detaches every Float32Array taken before it, so `f32()` returns a fresh view
  * that must not be kept across an `alloc`.

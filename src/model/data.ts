@@ -31,17 +31,21 @@ export function prepareTargets(y: unknown, name: string, rows: number, loss: Los
   }
   const width = outputShape.reduce((a, b) => a * b, 1);
   if (loss === 'sparseCategoricalCrossentropy') {
-    const labelShape = t.shape.slice(1);
-    if (t.size !== rows || !(labelShape.length === 0 || (labelShape.length === 1 && labelShape[0] === 1))) {
-      throw new Error(`${name}: sparseCategoricalCrossentropy expects integer class labels of shape [${rows}] or [${rows}, 1], got [${t.shape.join(', ')}]`);
+    // one label per position of the output's leading axes, a class index over its last axis (Keras)
+    const classes = outputShape[outputShape.length - 1], positions = outputShape.slice(0, -1);
+    const labelShape = t.shape.slice(1), want = [rows, ...positions];
+    const fits = labelShape.join() === positions.join() || labelShape.join() === [...positions, 1].join();
+    if (!fits) {
+      throw new Error(`${name}: sparseCategoricalCrossentropy expects integer class labels of shape [${want.join(', ')}] or [${[...want, 1].join(', ')}], got [${t.shape.join(', ')}]`);
     }
     const onehot = new Float32Array(rows * width);
-    for (let i = 0; i < rows; i++) {
+    for (let i = 0; i < t.size; i++) {
       const label = t.values[i];
-      if (!Number.isInteger(label) || label < 0 || label >= width) {
-        throw new Error(`${name}: label at row ${i} must be an integer in [0, ${width - 1}] (the model has ${width} outputs), got ${label}`);
+      if (!Number.isInteger(label) || label < 0 || label >= classes) {
+        const where = positions.length ? `label ${i}` : `label at row ${i}`;
+        throw new Error(`${name}: ${where} must be an integer in [0, ${classes - 1}] (the model has ${classes} outputs), got ${label}`);
       }
-      onehot[i * width + label] = 1;
+      onehot[i * classes + label] = 1;
     }
     return onehot;
   }

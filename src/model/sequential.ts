@@ -65,7 +65,9 @@ function allFinite(v: Float32Array): boolean {
 
 /**
  * A linear stack of layers, as tf.sequential. Layers are built as soon as the input shape is known;
- * training runs every step inside one scratch arena (no allocation per step once a batch size has run).
+ * training runs every step inside one scratch arena (no WASM allocation per step once a batch size has
+ * run). Each step also copies the trainable weights and optimizer slots into that arena so a NaN step
+ * can be rolled back (a memcpy of the parameters: a few percent of a step).
  */
 export class Sequential {
   readonly name: string;
@@ -127,10 +129,12 @@ export class Sequential {
   compile(args: CompileArgs): void {
     knownKeys(args, 'compile', ['optimizer', 'loss', 'metrics']);
     if (args === undefined) throw new Error('compile: expected { optimizer, loss, metrics? }, got undefined');
+    // fit prepared its targets for the loss it started with: changing it mid-fit would train on the wrong ones
+    if (this.fitting) throw new Error(`compile: ${this.name} is training; compile it again after fit() has finished`);
     const optimizer = toOptimizer(args.optimizer);
     const loss = oneOf(args.loss, 'compile: loss', LOSSES);
     const metrics = args.metrics ?? [];
-    if (!Array.isArray(metrics) || !metrics.every((m) => m === 'accuracy' || m === 'acc')) {
+    if (!Array.isArray(metrics) || !metrics.every((m) => m === 'accuracy')) {
       fail('compile: metrics', `['accuracy'] or []`, metrics);
     }
     this.compiled = { optimizer, loss, metrics: metrics.length ? ['accuracy'] : [] };
@@ -144,7 +148,7 @@ export class Sequential {
   /** Checks x against the model (building it from x's shape when needed). */
   private inputs(x: unknown, what: string): Tensor {
     if (this.layers.length === 0) throw new Error(`${what}: the model has no layers`);
-    const t = checkInputs(x, `${what}: x`, this.built ? this.inputShape : this.inputShape);
+    const t = checkInputs(x, `${what}: x`, this.inputShape);
     if (!this.built) this.build(t.shape.slice(1));
     return t;
   }
@@ -362,10 +366,12 @@ export class Sequential {
     const { loss } = this.compiled!;
     const kind = this.accuracy(), cols = this.outputWidth, h = heap(), k = kernels();
     let lossSum = 0, correct = 0, samples = 0;
+    // the same inference path as predict (BN folded), so evaluate's accuracy is argmax of predict's output
+    this.withFoldedPlan((plan) => {
     for (let start = 0; start < d.rows; start += batchSize) {
       const n = Math.min(batchSize, d.rows - start);
       const targets = d.y.subarray(start * d.yRow, (start + n) * d.yRow);
-      this.inferBatch(n, d.x.subarray(start * d.xRow, (start + n) * d.xRow), null, (_view, out) => {
+      this.inferBatch(n, d.x.subarray(start * d.xRow, (start + n) * d.xRow), plan, (_view, out) => {
         const lossRows = out.length / cols, arena = this.arena!;
         const tgt = arena.take(out.length), dp = arena.take(out.length);
         h.f32(tgt).set(targets);
@@ -374,6 +380,7 @@ export class Sequential {
         samples += lossRows;
       });
     }
+    });
     const result: { loss: number; accuracy?: number } = { loss: lossSum / samples };
     if (kind) result.accuracy = correct / samples;
     return result;
