@@ -18,6 +18,7 @@ import { gemm5x8, gemm6x8 } from './f32-gemm-6x8';
   if (MR == 6) gemm6x8(kc, pa, pb, c, ldc, rows, cols, addC, bias, act);
   else gemm5x8(kc, pa, pb, c, ldc, rows, cols, addC, bias, act);
 }
+import { DOT_MAX, dot4x2, packBT } from './f32-gemm-dot';
 import { gemvRows } from './f32-gemv';
 import { packA, packB } from './f32-pack';
 
@@ -45,16 +46,33 @@ function gemm(op: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc
   const kb = (k + KC - 1) / KC, kstep = min(KC, (((k + kb - 1) / kb) + 3) & ~3);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
+    // a narrow last panel (A not transposed) goes to dot4x2 instead of a zero-padded 8-wide tile
+    const rem = nc & (NR - 1), dotCols = !transA && rem <= DOT_MAX ? rem : 0, nfull = nc - dotCols;
     for (let pc = 0; pc < k; pc += kstep) {
-      const kc = min(kstep, k - pc);
-      packB(transB, n, k, b, pc, kc, jc, nc, pb);
+      const kc = min(kstep, k - pc), kc4 = (kc + 3) & ~3;
+      packB(transB, n, k, b, pc, kc, jc, nfull, pb);
+      const pbt = pb + (<usize>(nfull * kc) << 2);
+      if (dotCols) packBT(transB, n, k, b, pc, kc, jc + nfull, dotCols, kc4, pbt);
       const addC = accumulate || pc > 0, last = pc + kc >= k;
       const tileAct = last ? act : 0;
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
+        if (dotCols) {
+          const lda = <usize>k << 2;
+          for (let jp = 0; jp < dotCols; jp += 2) {
+            const col = jc + nfull + jp, w = min(2, dotCols - jp);
+            const pbp = pbt + (<usize>(jp * kc4) << 2);
+            const tileBias = last && bias ? bias + (<usize>col << 2) : 0;
+            for (let i = 0; i < mc; i += 4) {
+              dot4x2(kc, a + ((<usize>(ic + i) * k + pc) << 2), lda, min(4, mc - i), pbp, kc4,
+                c + <usize>(ic + i) * ldc + (<usize>col << 2), ldc, w, addC, tileBias, tileAct);
+            }
+          }
+          if (!nfull) continue;
+        }
         packA(transA, m, k, a, ic, mc, pc, kc, pa);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const cols = min(NR, nc - jr);
+        for (let jr = 0; jr < nfull; jr += NR) {
+          const cols = min(NR, nfull - jr);
           const pbj = pb + (<usize>(jr * kc) << 2);
           const tileBias = last && bias ? bias + (<usize>(jc + jr) << 2) : 0;
           let cij = c + <usize>(ic) * ldc + (<usize>(jc + jr) << 2);
