@@ -16,28 +16,36 @@ type Step =
   | { kind: 'dense'; inputDim: number; units: number; w: F32; b: F32; act: Act; softmax: boolean }
   | { kind: 'layer'; layer: Layer };
 
+/** Whether `bn` can be folded into `dense`: a linear Dense, and BN over the last (Dense's output) axis. */
+export function foldable(dense: Layer, bn: Layer | undefined): dense is Dense {
+  return dense instanceof Dense && dense.activation === 'linear' && bn instanceof BatchNormalization && bn.normalizesLastAxis;
+}
+
+/** Writes W' (inputDim × units) and b' (units) of `dense` with `bn` folded in, using the kernels. */
+export function foldInto(k: Kernels, dense: Dense, bn: BatchNormalization, w: F32, b: F32, scratch: (n: number) => F32): void {
+  const [inputDim, units] = dense.kernelParam.shape;
+  const { gamma, beta, movingMean, movingVariance } = bn.statistics;
+  const s = scratch(units), unusedShift = scratch(units);
+  k.bnormFold(units, movingMean.value, movingVariance.value, gamma?.value ?? null, null, bn.epsilon, s, unusedShift);
+  k.scaleShift(inputDim, units, dense.kernelParam.value, null, s, null, w);
+  if (!dense.biasParam) heap().f32(b).fill(0);
+  k.scaleShift(1, units, dense.biasParam?.value ?? b, movingMean.value, s, beta?.value ?? null, b);
+}
+
 export class InferencePlan {
   readonly steps: Step[] = [];
   private owned: F32[] = [];
 
   constructor(layers: Layer[], k: Kernels) {
-    const h = heap();
     for (let i = 0; i < layers.length; i++) {
       const dense = layers[i], bn = layers[i + 1];
-      if (!(dense instanceof Dense && dense.activation === 'linear' && bn instanceof BatchNormalization && bn.normalizesLastAxis)) {
+      if (!foldable(dense, bn)) {
         this.steps.push({ kind: 'layer', layer: dense });
         continue;
       }
       const [inputDim, units] = dense.kernelParam.shape;
-      const { gamma, beta, movingMean, movingVariance } = bn.statistics;
-      const w = this.alloc(inputDim * units), b = this.alloc(units), s = this.alloc(units), unused = this.alloc(units);
-      k.bnormFold(units, movingMean.value, movingVariance.value, gamma?.value ?? null, null, bn.epsilon, s, unused);
-      k.scaleShift(inputDim, units, dense.kernelParam.value, null, s, null, w);
-      if (dense.biasParam) k.scaleShift(1, units, dense.biasParam.value, movingMean.value, s, beta?.value ?? null, b);
-      else {
-        h.f32(b).fill(0);
-        k.scaleShift(1, units, b, movingMean.value, s, beta?.value ?? null, b);
-      }
+      const w = this.alloc(inputDim * units), b = this.alloc(units);
+      foldInto(k, dense, bn as BatchNormalization, w, b, (n) => this.alloc(n));
       const next = layers[i + 2];
       const fusable = next instanceof Activation;
       this.steps.push({

@@ -13,7 +13,7 @@ import { checkInputs, prepareTargets, sliceRows, type Dataset } from './data.js'
 import { History } from './history.js';
 import { accuracyKind, countCorrect, isCrossEntropy, lossAndGrad, LOSSES, type AccuracyKind, type Loss } from './losses.js';
 import { toOptimizer, type Optimizer } from './optimizers.js';
-import { InferencePlan } from './inference-plan.js';
+import { foldable, foldInto, InferencePlan } from './inference-plan.js';
 import { epochProgress } from './progress.js';
 import { saveModel, type IOHandler } from '../io/index.js';
 import { summary } from './summary.js';
@@ -313,9 +313,9 @@ export class Sequential {
     const copies: Array<[Layer, Tensor[]]> = [];
     for (let i = 0; i < this.layers.length; i++) {
       const l = this.layers[i], bn = this.layers[i + 1], inputShape = i === 0 ? shape : undefined;
-      if (l instanceof Dense && l.activation === 'linear' && bn instanceof BatchNormalization && bn.normalizesLastAxis) {
+      if (foldable(l, bn)) {
         const dense = new Dense({ units: l.units, useBias: true, kernelInitializer: l.kernelInitializer, name: l.name, trainable: l.trainable, inputShape });
-        copies.push([dense, foldDenseBatchNorm(l, bn)]);
+        copies.push([dense, foldedWeights(l, bn as BatchNormalization)]);
         i++;
       } else {
         copies.push([cloneLayer(l, inputShape), l.getWeights()]);
@@ -542,19 +542,17 @@ function cloneLayer(l: Layer, inputShape: number[] | undefined): Layer {
   throw new Error(`foldBatchNorm: cannot copy layer ${l.name} (${l.className})`);
 }
 
-/** W' = W·diag(s), b' = (b − μ)·s + β with s = γ/√(var + ε), in float64. */
-function foldDenseBatchNorm(dense: Dense, bn: BatchNormalization): [Tensor, Tensor] {
-  const [kernel, bias] = dense.getWeights();
-  const ws = bn.getWeights();
-  let i = 0;
-  const gamma = bn.scale ? ws[i++].values : null, beta = bn.center ? ws[i++].values : null;
-  const mean = ws[i++].values, variance = ws[i++].values;
-  const [inputDim, units] = kernel.shape;
-  const s = Float64Array.from({ length: units }, (_, j) => (gamma ? gamma[j] : 1) / Math.sqrt(variance[j] + bn.epsilon));
-  const w = new Float32Array(inputDim * units), b = new Float32Array(units);
-  for (let r = 0; r < inputDim; r++) for (let j = 0; j < units; j++) w[r * units + j] = kernel.values[r * units + j] * s[j];
-  for (let j = 0; j < units; j++) b[j] = ((bias ? bias.values[j] : 0) - mean[j]) * s[j] + (beta ? beta[j] : 0);
-  return [new Tensor(w, [inputDim, units]), new Tensor(b, [units])];
+/** The folded kernel and bias as tensors, computed by the same kernels predict uses. */
+function foldedWeights(dense: Dense, bn: BatchNormalization): [Tensor, Tensor] {
+  const h = heap(), [inputDim, units] = dense.kernelParam.shape, blocks: F32[] = [];
+  const alloc = (n: number) => { const f = h.alloc(n); blocks.push(f); return f; };
+  try {
+    const w = alloc(inputDim * units), b = alloc(units);
+    foldInto(kernels(), dense, bn, w, b, alloc);
+    return [new Tensor(h.f32(w).slice(), [inputDim, units]), new Tensor(h.f32(b).slice(), [units])];
+  } finally {
+    for (const f of blocks) h.release(f);
+  }
 }
 
 export function sequential(args?: { layers?: Layer[]; name?: string }): Sequential {
