@@ -6,11 +6,8 @@
  * Tolerance as in gemm.test.ts: 2(k + 1)·2⁻²³ relative to Σ|a·b| (+ |C₀|).
  */
 import { describe, test } from 'vitest';
-import { available, cached, KERNEL_SETS, kernels } from '../helpers/backends.js';
-import { EPS32, expectClose } from '../helpers/close.js';
-import { withHeap } from '../helpers/kernel-heap.js';
-import { seeded } from '../helpers/rng.js';
-import * as ref from '../reference/gemm.js';
+import { available, KERNEL_SETS, kernels } from '../helpers/backends.js';
+import { checkDense, checkGemm } from '../helpers/gemm-checks.js';
 
 const MS = [5, 6, 7, 10, 11, 12, 15, 18, 19, 30, 31];
 const NS = [7, 8, 10, 16, 17];
@@ -21,51 +18,18 @@ describe.each(KERNEL_SETS.filter((s) => s !== 'js'))('gemm tile edges on %s', (n
     '%s accumulate=%i, m around 5/6-row tiles, k = 9 and 784', (op, acc) => {
       const K = kernels(name);
       for (const k of [9, 784]) {
-        for (const m of MS) {
-          for (const n of NS) {
-            const seed = `gemm-tile:${op}:${m}:${n}:${k}:${acc}`;
-            const { a, b, c0, want } = cached(seed, () => {
-              const rng = seeded(seed);
-              const a = rng.uniform(m * k), b = rng.uniform(k * n), c0 = rng.uniform(m * n);
-              return { a, b, c0, want: ref.gemm(op, m, n, k, a, b, acc ? c0 : null) };
-            });
-            withHeap((h) => {
-              const A = h.put(a), B = h.put(b), C = acc ? h.put(c0) : h.out(m * n);
-              K.gemm(op, m, n, k, A, B, C, acc === 1);
-              expectClose(`${op} m=${m} n=${n} k=${k} acc=${acc}`, h.read(C), want.c,
-                { rtol: 2 * (k + 1) * EPS32, scale: want.mag, atol: 1e-30 });
-            });
-          }
-        }
+        for (const m of MS) for (const n of NS) checkGemm(K, `gemm-tile:${op}:${m}:${n}:${k}:${acc}`, op, m, n, k, acc === 1);
       }
     });
 
   test.skipIf(!available(name)).each(OPS)('%s 250×784×40 crosses MC twice and splits k evenly', (op) => {
-    const K = kernels(name), m = 250, n = 40, k = 784;
-    const rng = seeded(`gemm-tile-large:${op}`);
-    const a = rng.uniform(m * k), b = rng.uniform(k * n), c0 = rng.uniform(m * n);
-    const want = ref.gemm(op, m, n, k, a, b, c0);
-    withHeap((h) => {
-      const A = h.put(a), B = h.put(b), C = h.put(c0);
-      K.gemm(op, m, n, k, A, B, C, true);
-      expectClose(`${op} 250×784×40`, h.read(C), want.c, { rtol: 2 * (k + 1) * EPS32, scale: want.mag });
-    });
+    checkGemm(kernels(name), `gemm-tile-large:${op}`, op, 250, 40, 784, true);
   });
 
   test.skipIf(!available(name))('dense relu/sigmoid with bias on tile edges, k = 784', () => {
     const K = kernels(name), k = 784;
     for (const act of ['relu', 'sigmoid', 'linear'] as const) {
-      for (const [m, n] of [[6, 8], [11, 10], [12, 16], [19, 17], [31, 8]]) {
-        const rng = seeded(`dense-tile:${act}:${m}:${n}`);
-        const x = rng.uniform(m * k), w = rng.uniform(k * n, -0.5, 0.5), bias = rng.uniform(n);
-        withHeap((h) => {
-          const X = h.put(x), W = h.put(w), Bi = h.put(bias), Y = h.out(m * n);
-          K.dense(m, n, k, X, W, Bi, act, Y);
-          const want = ref.dense(m, n, k, x, w, bias, act);
-          expectClose(`dense ${act} ${m}×${n}×${k}`, h.read(Y), want.y,
-            { rtol: 2 * (k + 2) * EPS32, scale: want.mag, atol: 8 * EPS32 * (act === 'sigmoid' ? 1 : 0) });
-        });
-      }
+      for (const [m, n] of [[6, 8], [11, 10], [12, 16], [19, 17], [31, 8]]) checkDense(K, `dense-tile:${act}:${m}:${n}`, m, n, k, act, true);
     }
   });
 });
