@@ -9,11 +9,12 @@
  * - pointer 0 = an absent optional vector (gamma, beta, bias, shift, v);
  * - activation codes: 0 linear, 1 relu, 2 sigmoid, 3 tanh; GEMM ops: 0 'nn', 1 'tn', 2 'nt';
  * - kernels never allocate and keep no state; GEMM and BN use the scratch region below heap_base(),
- *   so the host's heap must start at heap_base();
+ *   so the host's heap must start at heap_base(); a worker-thread instance on the same (shared) memory
+ *   gets its own region from the host through set_scratch (scratch_bytes() long, 64-byte aligned);
  * - losses return f64: the sum over rows of the per-row loss.
  */
-export { heap_base } from './common/scratch';
-export { f32_gemm, f32_dense } from './gemm/f32-gemm';
+export { heap_base, scratch_bytes, set_scratch } from './common/scratch';
+export { f32_gemm, f32_dense, f32_gemm_part } from './gemm/f32-gemm';
 export { f32_sum_rows } from './reduce/f32-sum-rows';
 export { f32_batch_stats } from './reduce/f32-batch-stats';
 export { f32_bnorm_fwd_train } from './bnorm/f32-bnorm-fwd';

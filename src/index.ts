@@ -3,7 +3,7 @@
  * The public surface follows ../API.md (the TF.js layers API); everything here is re-exported from
  * the module that owns it.
  */
-export { ready, setBackend, getBackend, memoryStats, wasmBuild, type Backend } from './backend/runtime.js';
+export { ready, setBackend, getBackend, setThreads, getThreads, memoryStats, wasmBuild, type Backend } from './backend/runtime.js';
 export { setSeed } from './util/rng.js';
 export { tensor, Tensor, type NestedArray, type TensorLike } from './tensor/tensor.js';
 export * as ops from './ops.js';

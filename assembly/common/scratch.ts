@@ -4,7 +4,7 @@
  * The host's heap must start at `heap_base()` (exported from index.ts), which is past this region;
  * the memory is then always large enough once the host has allocated the kernel's operands.
  * GEMM packs A and B here; BN keeps per-column coefficients here; narrow-row softmax and softmax
- * cross-entropy transpose four rows into its first KiB. Kernels never run concurrently.
+ * cross-entropy transpose four rows into its first KiB. Kernels of one instance never run concurrently.
  */
 
 import { HAS_FMA } from './simd';
@@ -29,15 +29,31 @@ export const TILE_BYTES: usize = <usize>(MR * NR) << 2;
 export const PIN_BYTES: usize = 16 * 8;
 export const SCRATCH_BYTES: usize = PACK_B_BYTES + PACK_A_BYTES + TILE_BYTES + PIN_BYTES;
 
-/** Start of the scratch region (64-byte aligned). */
+/**
+ * Start of this instance's scratch region (64-byte aligned). A global, not a constant: worker threads
+ * instantiate the module on the same shared memory, and each gets its own region from the host
+ * (set_scratch), so concurrent kernels never pack into the same bytes. Globals are per instance.
+ */
+let scratchAt: usize = (__heap_base + 63) & ~(<usize>63);
+
 // @ts-ignore: decorator
 @inline export function scratchBase(): usize {
-  return (__heap_base + 63) & ~(<usize>63);
+  return scratchAt;
 }
 
-/** First byte the host may use: the end of the scratch region. */
+/** First byte the host may use: the end of the main instance's scratch region. */
 export function heap_base(): usize {
-  return scratchBase() + SCRATCH_BYTES;
+  return ((__heap_base + 63) & ~(<usize>63)) + SCRATCH_BYTES;
+}
+
+/** Bytes one scratch region needs (the host allocates SCRATCH_BYTES + 63 to align it). */
+export function scratch_bytes(): usize {
+  return SCRATCH_BYTES;
+}
+
+/** Moves this instance's scratch region to `at` (64-byte aligned, scratch_bytes() long). */
+export function set_scratch(at: usize): void {
+  scratchAt = at;
 }
 
 /**

@@ -23,17 +23,29 @@ import { gemvRows } from './f32-gemv';
 import { packA, packB } from './f32-pack';
 
 export function f32_gemm(op: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, accumulate: i32): void {
-  gemm(op, m, n, k, a, b, c, accumulate != 0, 0, 0);
+  gemm(op, m, n, k, a, b, c, accumulate != 0, 0, 0, 0, m, 0, n);
 }
 
 export function f32_dense(m: i32, n: i32, k: i32, x: usize, w: usize, bias: usize, act: i32, y: usize): void {
-  gemm(0, m, n, k, x, w, y, false, bias, act);
+  gemm(0, m, n, k, x, w, y, false, bias, act, 0, m, 0, n);
+}
+
+/**
+ * One thread's share of f32_gemm / f32_dense: only C[i0:i1, j0:j1], j0 and (unless j1 = n) j1 multiples
+ * of 8. Each element is then computed with the same arithmetic in the same k order as in the whole call
+ * (rows are independent lanes of the tile; the < 8 leftover columns stay in the last share), so
+ * threaded results are bitwise equal to single-threaded ones. Not for m < 4 with op ≠ 'nt' (the gemv
+ * path computes all of C; the host never splits those).
+ */
+export function f32_gemm_part(op: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, accumulate: i32,
+  bias: usize, act: i32, i0: i32, i1: i32, j0: i32, j1: i32): void {
+  gemm(op, m, n, k, a, b, c, accumulate != 0, bias, act, i0, i1, j0, j1);
 }
 
 function gemm(op: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, accumulate: bool,
-  bias: usize, act: i32): void {
+  bias: usize, act: i32, i0: i32, i1: i32, j0: i32, j1: i32): void {
   if (m <= 0 || n <= 0) return;
-  if (k <= 0) { epilogueOnly(m, n, c, accumulate, bias, act); return; }
+  if (k <= 0) { epilogueOnly(n, c, accumulate, bias, act, i0, i1, j0, j1); return; }
   const transA = op == 1, transB = op == 2;
   if (m < 4 && !transB) {
     // a vector-matrix product: stream B instead of packing it
@@ -44,8 +56,8 @@ function gemm(op: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc
   const ldc = <usize>n << 2;
   // equal k blocks, a multiple of 4 where possible (the packing transposes 4 k at a time)
   const kb = (k + KC - 1) / KC, kstep = min(KC, (((k + kb - 1) / kb) + 3) & ~3);
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
+  for (let jc = j0; jc < j1; jc += NC) {
+    const nc = min(NC, j1 - jc);
     // a narrow last panel (A not transposed) goes to dot4x2 instead of a zero-padded 8-wide tile
     const rem = nc & (NR - 1), dotCols = !transA && rem <= DOT_MAX ? rem : 0, nfull = nc - dotCols;
     for (let pc = 0; pc < k; pc += kstep) {
@@ -55,8 +67,8 @@ function gemm(op: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc
       if (dotCols) packBT(transB, n, k, b, pc, kc, jc + nfull, dotCols, kc4, pbt);
       const addC = accumulate || pc > 0, last = pc + kc >= k;
       const tileAct = last ? act : 0;
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
+      for (let ic = i0; ic < i1; ic += MC) {
+        const mc = min(MC, i1 - ic);
         if (dotCols) {
           const lda = <usize>k << 2;
           for (let jp = 0; jp < dotCols; jp += 2) {
@@ -88,11 +100,11 @@ function gemm(op: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc
   }
 }
 
-/** k = 0: C = (accumulate ? C : 0) + bias, then act. */
-function epilogueOnly(m: i32, n: i32, c: usize, accumulate: bool, bias: usize, act: i32): void {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j += 4) {
-      const w = min(4, n - j), p = c + ((<usize>i * n + j) << 2);
+/** k = 0: C[i0:i1, j0:j1] = (accumulate ? C : 0) + bias, then act. */
+function epilogueOnly(n: i32, c: usize, accumulate: bool, bias: usize, act: i32, i0: i32, i1: i32, j0: i32, j1: i32): void {
+  for (let i = i0; i < i1; i++) {
+    for (let j = j0; j < j1; j += 4) {
+      const w = min(4, j1 - j), p = c + ((<usize>i * n + j) << 2);
       let v = accumulate ? loadN(p, w) : f32x4.splat(0);
       if (bias) v = f32x4.add(v, loadN(bias + (<usize>j << 2), w));
       storeN(p, actv(act, v), w);

@@ -1,8 +1,12 @@
 import { ACT, GEMM_OP, type F32, type Kernels } from '../kernels.js';
+import type { GemmPart, ThreadPool } from '../threads/pool.js';
 
 /** The WASM module's exports (assembly/index.ts). Pointers are byte addresses; 0 = absent. */
 export interface KernelExports {
   heap_base(): number;
+  scratch_bytes(): number;
+  set_scratch(at: number): void;
+  f32_gemm_part: GemmPart;
   f32_gemm(op: number, m: number, n: number, k: number, a: number, b: number, c: number, acc: number): void;
   f32_dense(m: number, n: number, k: number, x: number, w: number, bias: number, act: number, y: number): void;
   f32_sum_rows(rows: number, cols: number, x: number, out: number, acc: number): void;
@@ -33,15 +37,24 @@ export interface KernelExports {
 const p = (h: F32 | null) => (h ? h.ptr : 0);
 
 /** Parameter counts of the exports: a drifted ABI fails at load time, not as silently wrong numbers. */
-const ARITY: Record<Exclude<keyof KernelExports, 'heap_base'>, number> = {
-  f32_gemm: 8, f32_dense: 8, f32_sum_rows: 5, f32_batch_stats: 5, f32_bnorm_fwd_train: 10, f32_bnorm_fold: 8,
+const ARITY: Record<Exclude<keyof KernelExports, 'heap_base' | 'scratch_bytes'>, number> = {
+  set_scratch: 1, f32_gemm_part: 14, f32_gemm: 8, f32_dense: 8, f32_sum_rows: 5, f32_batch_stats: 5, f32_bnorm_fwd_train: 10, f32_bnorm_fold: 8,
   f32_scale_shift: 7, f32_bnorm_bwd: 10, f32_moving_average: 6, f32_act: 4, f32_act_bwd: 5, f32_softmax: 4,
   f32_softmax_bwd: 5, f32_softmax_xent: 6, f32_xent: 5, f32_bce: 5, f32_mse: 5, f32_sgd: 7, f32_adam: 11,
   f32_multiply: 4, f32_transpose: 5,
 };
 
-/** An adapter with no logic: handles become pointers, names become codes. */
-export function wasmKernels(x: KernelExports): Kernels {
+/** Where large GEMMs may go: the thread pool and which of its builds this instance is. */
+export interface Threads {
+  pool: ThreadPool;
+  build: number;
+}
+
+/**
+ * An adapter with no logic: handles become pointers, names become codes; a GEMM goes to the thread
+ * pool when it takes it (large enough, threads running), else runs here.
+ */
+export function wasmKernels(x: KernelExports, threads?: Threads): Kernels {
   for (const [name, arity] of Object.entries(ARITY)) {
     const fn = (x as unknown as Record<string, unknown>)[name];
     if (typeof fn !== 'function' || fn.length !== arity) {
@@ -50,8 +63,16 @@ export function wasmKernels(x: KernelExports): Kernels {
   }
   return {
     name: 'wasm',
-    gemm: (op, m, n, k, a, b, c, acc) => x.f32_gemm(GEMM_OP[op], m, n, k, a.ptr, b.ptr, c.ptr, acc ? 1 : 0),
-    dense: (m, n, k, xs, w, bias, act, y) => x.f32_dense(m, n, k, xs.ptr, w.ptr, p(bias), ACT[act], y.ptr),
+    gemm: (op, m, n, k, a, b, c, acc) => {
+      if (!threads?.pool.gemm(threads.build, x.f32_gemm_part, GEMM_OP[op], m, n, k, a.ptr, b.ptr, c.ptr, acc ? 1 : 0, 0, 0)) {
+        x.f32_gemm(GEMM_OP[op], m, n, k, a.ptr, b.ptr, c.ptr, acc ? 1 : 0);
+      }
+    },
+    dense: (m, n, k, xs, w, bias, act, y) => {
+      if (!threads?.pool.gemm(threads.build, x.f32_gemm_part, 0, m, n, k, xs.ptr, w.ptr, y.ptr, 0, p(bias), ACT[act])) {
+        x.f32_dense(m, n, k, xs.ptr, w.ptr, p(bias), ACT[act], y.ptr);
+      }
+    },
     sumRows: (rows, cols, xs, out, acc) => x.f32_sum_rows(rows, cols, xs.ptr, out.ptr, acc ? 1 : 0),
     batchStats: (rows, cols, xs, mean, variance) => x.f32_batch_stats(rows, cols, xs.ptr, mean.ptr, variance.ptr),
     bnormForwardTrain: (rows, cols, xs, gamma, beta, eps, y, mean, variance, invStd) =>

@@ -1,0 +1,167 @@
+import type { F32 } from '../kernels.js';
+import type { Heap } from '../../memory/heap.js';
+import { canBlock, spawnThread, type ThreadHandle } from './spawn.js';
+import { workerSource } from './worker.js';
+
+/**
+ * Kernel threads for GEMM. Every thread instantiates the same WASM builds on the one shared memory,
+ * with its own scratch region for packing; a GEMM is cut into blocks of C (rows, or columns in multiples
+ * of 8) that the calling thread and the workers compute at once through f32_gemm_part. Because every
+ * element is computed exactly as in the single-threaded call, results do not depend on the thread count.
+ *
+ * Hand-off through a small control block (not through messages, which cost a task each): the caller
+ * writes each worker's job into its slot, bumps GEN and notifies; a worker runs its slot, adds to DONE
+ * and notifies; the caller waits (spins, then blocks where allowed) until DONE counts every worker.
+ * Everything else (BN, activations, losses) is memory-bound and stays on the calling thread.
+ */
+const LAYOUT = { GEN: 0, DONE: 1, ERRORS: 2, SLOTS: 4, SLOT: 16, JOB_NONE: 0, JOB_GEMM: 1, JOB_STOP: 2, SPIN: 20_000 };
+export const MAX_THREADS = 16;
+/** Below this many flops (2mnk) a GEMM runs on the calling thread: the hand-off costs ~10–30 µs. */
+export const MIN_PARALLEL_FLOPS = 2 ** 21;
+
+/** f32_gemm_part of one instance: (op, m, n, k, a, b, c, acc, bias, act, i0, i1, j0, j1). */
+export type GemmPart = (op: number, m: number, n: number, k: number, a: number, b: number, c: number, acc: number,
+  bias: number, act: number, i0: number, i1: number, j0: number, j1: number) => void;
+
+interface Thread { handle: ThreadHandle; scratch: F32 }
+
+export class ThreadPool {
+  private threads: Thread[] = [];
+  private readonly ctrl = new Int32Array(new SharedArrayBuffer(4 * (LAYOUT.SLOTS + LAYOUT.SLOT * MAX_THREADS)));
+  private readonly blocking = canBlock();
+  private resizing: Promise<void> = Promise.resolve();
+  /** GEMMs that ran split over threads (tests check that the threaded path really ran). */
+  parallelCalls = 0;
+
+  /** `modules`: the shared-memory builds, in the order `gemm`'s `build` argument indexes them. */
+  constructor(private readonly memory: WebAssembly.Memory, private readonly modules: WebAssembly.Module[],
+    private readonly heap: Heap, private readonly scratchBytes: number) {}
+
+  /** Threads that run a large GEMM, the calling one included. */
+  get size(): number {
+    return this.threads.length + 1;
+  }
+
+  /** Stops the workers and starts `threads − 1` new ones; resolves when they are ready. Calls queue. */
+  resize(threads: number): Promise<void> {
+    this.resizing = this.resizing.catch(() => undefined).then(() => this.restart(threads));
+    return this.resizing;
+  }
+
+  private async restart(threads: number): Promise<void> {
+    this.stopAll();
+    const starting = Array.from({ length: threads - 1 }, (_, slot) => this.start(slot));
+    const settled = await Promise.allSettled(starting);
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const started = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    if (failed) {
+      this.threads = started;
+      this.stopAll();
+      throw failed.reason;
+    }
+    this.threads = started;
+  }
+
+  private start(slot: number): Promise<Thread> {
+    const region = this.heap.alloc((this.scratchBytes + 64) / 4);
+    const scratch = Math.ceil(region.ptr / 64) * 64;
+    const handle = spawnThread(workerSource);
+    return new Promise<Thread>((resolve, reject) => {
+      const fail = (why: unknown) => {
+        handle.terminate();
+        this.heap.release(region);
+        reject(new Error(`bnwasm: a kernel thread failed to start: ${String(why)}`));
+      };
+      handle.onError(fail);
+      handle.onFirstMessage((data) => {
+        const m = data as { ready?: boolean; error?: string };
+        if (m.ready) resolve({ handle, scratch: region });
+        else fail(m.error);
+      });
+      this.ctrl[LAYOUT.SLOTS + slot * LAYOUT.SLOT] = LAYOUT.JOB_NONE;
+      handle.post({ modules: this.modules, memory: this.memory, ctrl: this.ctrl.buffer, scratch, slot, layout: LAYOUT });
+    });
+  }
+
+  private stopAll(): void {
+    if (this.threads.length === 0) return;
+    for (let w = 0; w < this.threads.length; w++) this.ctrl[LAYOUT.SLOTS + w * LAYOUT.SLOT] = LAYOUT.JOB_STOP;
+    Atomics.add(this.ctrl, LAYOUT.GEN, 1);
+    Atomics.notify(this.ctrl, LAYOUT.GEN);
+    for (const t of this.threads) {
+      t.handle.terminate();
+      this.heap.release(t.scratch);
+    }
+    this.threads = [];
+  }
+
+  /**
+   * C = op(A, B) (+ C) (+ bias, act) split over the threads; `local` is the calling thread's
+   * f32_gemm_part. Returns false, doing nothing, when the call should stay on one thread.
+   */
+  gemm(build: number, local: GemmPart, op: number, m: number, n: number, k: number, a: number, b: number, c: number,
+    acc: number, bias: number, act: number): boolean {
+    const parts = this.threads.length + 1;
+    // m < 4 with B not transposed takes the gemv path, which computes all of C at once
+    if (parts === 1 || 2 * m * n * k < MIN_PARALLEL_FLOPS || (m < 4 && op !== 2)) return false;
+    const blocks = partition(m, n, parts);
+    const { ctrl } = this, L = LAYOUT;
+    this.parallelCalls++;
+    for (let w = 0; w < parts - 1; w++) {
+      const s = L.SLOTS + w * L.SLOT, block = blocks[w + 1];
+      if (!block) { ctrl[s] = L.JOB_NONE; continue; }
+      ctrl[s] = L.JOB_GEMM; ctrl[s + 1] = build;
+      ctrl[s + 2] = op; ctrl[s + 3] = m; ctrl[s + 4] = n; ctrl[s + 5] = k;
+      ctrl[s + 6] = a; ctrl[s + 7] = b; ctrl[s + 8] = c; ctrl[s + 9] = acc; ctrl[s + 10] = bias; ctrl[s + 11] = act;
+      ctrl[s + 12] = block[0]; ctrl[s + 13] = block[1]; ctrl[s + 14] = block[2]; ctrl[s + 15] = block[3];
+    }
+    Atomics.store(ctrl, L.DONE, 0);
+    Atomics.add(ctrl, L.GEN, 1);
+    Atomics.notify(ctrl, L.GEN);
+    const [i0, i1, j0, j1] = blocks[0];
+    local(op, m, n, k, a, b, c, acc, bias, act, i0, i1, j0, j1);
+    // a worker that died (killed, out of memory) would leave us waiting forever: give up after ten
+    // seconds plus the time the job takes at 1 GF/s, 50x slower than these kernels run
+    this.waitFor(parts - 1, 10_000 + (2 * m * n * k) / parts / 1e6);
+    if (Atomics.load(ctrl, L.ERRORS) > 0) {
+      Atomics.store(ctrl, L.ERRORS, 0);
+      throw new Error('bnwasm: a kernel thread failed inside a GEMM');
+    }
+    return true;
+  }
+
+  private waitFor(workers: number, timeoutMs: number): void {
+    const { ctrl } = this, deadline = Date.now() + timeoutMs;
+    for (let spins = 0; ; spins++) {
+      const done = Atomics.load(ctrl, LAYOUT.DONE);
+      if (done >= workers) return;
+      if (spins > LAYOUT.SPIN) {
+        if (this.blocking) Atomics.wait(ctrl, LAYOUT.DONE, done, 50);
+        if ((this.blocking || (spins & 1023) === 0) && Date.now() > deadline) {
+          this.stopAll();
+          throw new Error('bnwasm: a kernel thread stopped responding; running on one thread from now on');
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Blocks [i0, i1, j0, j1] of an m×n result for `parts` threads (fewer when it is too small). Splitting
+ * columns makes every thread pack all of A and its share of B; splitting rows, its share of A and all of
+ * B; so the longer side is split. Column cuts fall on multiples of 8 (the tile width, see f32_gemm_part).
+ */
+export function partition(m: number, n: number, parts: number): Array<[number, number, number, number]> {
+  const panels = Math.floor(n / 8);
+  const blocks: Array<[number, number, number, number]> = [];
+  if (n >= m && panels >= parts) {
+    for (let t = 0; t < parts; t++) {
+      const j0 = Math.round((t * panels) / parts) * 8, j1 = t === parts - 1 ? n : Math.round(((t + 1) * panels) / parts) * 8;
+      blocks.push([0, m, j0, j1]);
+    }
+    return blocks;
+  }
+  const used = Math.min(parts, m);
+  for (let t = 0; t < used; t++) blocks.push([Math.round((t * m) / used), Math.round(((t + 1) * m) / used), 0, n]);
+  return blocks;
+}

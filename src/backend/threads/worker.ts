@@ -1,0 +1,65 @@
+/**
+ * The body of a kernel worker thread. It is sent as source text (`workerSource`), so no worker file has
+ * to be found at run time by Node, a bundler or a page; it therefore references nothing outside itself.
+ * The protocol (control block layout, job codes) is pool.ts's and arrives in the first message.
+ */
+/* eslint-disable */
+export function workerMain(): void {
+  interface Init {
+    modules: WebAssembly.Module[];
+    memory: WebAssembly.Memory;
+    ctrl: SharedArrayBuffer;
+    scratch: number;
+    slot: number;
+    layout: { GEN: number; DONE: number; ERRORS: number; SLOTS: number; SLOT: number; JOB_GEMM: number; JOB_STOP: number; SPIN: number };
+  }
+  type Part = (...args: number[]) => void;
+  // Node runs this as an eval'd worker_threads Worker (its port is a builtin module's); browsers as a classic Worker (self)
+  const g = globalThis as unknown as { process?: { getBuiltinModule?: (id: string) => { parentPort: MessagePort } }; self: MessagePort };
+  const node = g.process?.getBuiltinModule;
+  const port: MessagePort = node ? node('node:worker_threads').parentPort : g.self;
+  const onInit = (event: MessageEvent<Init>) => {
+    port.removeEventListener('message', onInit);
+    const { modules, memory, ctrl: buffer, scratch, slot, layout: L } = event.data;
+    let parts: Part[];
+    try {
+      parts = modules.map((m) => {
+        const x = new WebAssembly.Instance(m, { env: { memory } }).exports as Record<string, Function>;
+        x.set_scratch(scratch); // this thread's own packing region
+        return x.f32_gemm_part as Part;
+      });
+    } catch (e) {
+      port.postMessage({ error: String(e) });
+      return;
+    }
+    // the generation to wait past is read before saying ready: the first job may be posted right after
+    const ctrl = new Int32Array(buffer), s = L.SLOTS + slot * L.SLOT;
+    let seen = Atomics.load(ctrl, L.GEN);
+    port.postMessage({ ready: true });
+    for (;;) {
+      // a short spin first: training issues GEMMs back to back, and a futex wake-up costs tens of µs
+      for (let i = 0; i < L.SPIN && Atomics.load(ctrl, L.GEN) === seen; i++);
+      Atomics.wait(ctrl, L.GEN, seen);
+      const gen = Atomics.load(ctrl, L.GEN);
+      if (gen === seen) continue;
+      seen = gen;
+      const job = ctrl[s];
+      if (job === L.JOB_STOP) break;
+      if (job === L.JOB_GEMM) {
+        try {
+          parts[ctrl[s + 1]](ctrl[s + 2], ctrl[s + 3], ctrl[s + 4], ctrl[s + 5], ctrl[s + 6], ctrl[s + 7], ctrl[s + 8],
+            ctrl[s + 9], ctrl[s + 10], ctrl[s + 11], ctrl[s + 12], ctrl[s + 13], ctrl[s + 14], ctrl[s + 15]);
+        } catch {
+          Atomics.add(ctrl, L.ERRORS, 1);
+        }
+      }
+      Atomics.add(ctrl, L.DONE, 1);
+      Atomics.notify(ctrl, L.DONE);
+    }
+    port.close();
+  };
+  port.addEventListener('message', onInit as EventListener);
+  (port as unknown as { start?: () => void }).start?.();
+}
+
+export const workerSource = `(${workerMain.toString()})();\n`;
