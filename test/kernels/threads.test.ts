@@ -157,6 +157,26 @@ test('training gives bitwise the same losses and weights on 1 and 2 threads', as
   expectBitwise(Float32Array.from(two.predict), Float32Array.from(one.predict));
 });
 
+test('a worker that died makes the GEMM throw after the stall timeout, not hang; then one thread carries on', async () => {
+  await bw.setThreads(2);
+  const pool = threadPool()!;
+  const K = kernels(SETS[SETS.length - 1]);
+  (pool as unknown as { threads: Array<{ handle: { terminate(): void } }> }).threads[0].handle.terminate();
+  await new Promise((r) => setTimeout(r, 200)); // let the termination land
+  pool.stallMs = 300;
+  try {
+    const started = Date.now();
+    expect(() => checkGemm(K, 'dead worker', 'nn', 300, 260, 500, false)).toThrow(/a kernel thread stopped responding/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(bw.getThreads()).toBe(1);
+    checkGemm(K, 'after a dead worker', 'nn', 300, 260, 500, false);
+  } finally {
+    pool.stallMs = 10_000;
+    await bw.setThreads(2);
+  }
+  expect(bw.getThreads()).toBe(2);
+});
+
 describe('setThreads', () => {
   test.each([0, -1, 1.5, 17, Number.NaN, '2', null])('refuses %s with an Error naming the argument, and keeps the threads', async (bad) => {
     await bw.setThreads(2);

@@ -32,6 +32,8 @@ export class ThreadPool {
   private resizing: Promise<void> = Promise.resolve();
   /** GEMMs that ran split over threads (tests check that the threaded path really ran). */
   parallelCalls = 0;
+  /** How long to wait for a worker beyond the job's own time before declaring it dead (tests shorten it). */
+  stallMs = 10_000;
 
   /** `modules`: the shared-memory builds, in the order `gemm`'s `build` argument indexes them. */
   constructor(private readonly memory: WebAssembly.Memory, private readonly modules: WebAssembly.Module[],
@@ -120,9 +122,9 @@ export class ThreadPool {
     Atomics.notify(ctrl, L.GEN);
     const [i0, i1, j0, j1] = blocks[0];
     local(op, m, n, k, a, b, c, acc, bias, act, i0, i1, j0, j1);
-    // a worker that died (killed, out of memory) would leave us waiting forever: give up after ten
-    // seconds plus the time the job takes at 1 GF/s, 50x slower than these kernels run
-    this.waitFor(parts - 1, 10_000 + (2 * m * n * k) / parts / 1e6);
+    // a worker that died (killed, out of memory) would leave us waiting forever: give up after stallMs
+    // plus the time the job takes at 1 GF/s, 50x slower than these kernels run
+    this.waitFor(parts - 1, this.stallMs + (2 * m * n * k) / parts / 1e6);
     if (Atomics.load(ctrl, L.ERRORS) > 0) {
       Atomics.store(ctrl, L.ERRORS, 0);
       throw new Error('bnwasm: a kernel thread failed inside a GEMM');
