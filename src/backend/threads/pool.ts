@@ -16,8 +16,11 @@ import { workerSource } from './worker.js';
  */
 const LAYOUT = { GEN: 0, DONE: 1, ERRORS: 2, SLOTS: 4, SLOT: 16, JOB_NONE: 0, JOB_GEMM: 1, JOB_STOP: 2, SPIN: 20_000 };
 export const MAX_THREADS = 16;
-/** Below this many flops (2mnk) a GEMM runs on the calling thread: the hand-off costs ~10–30 µs. */
-export const MIN_PARALLEL_FLOPS = 2 ** 21;
+/**
+ * Below this many flops (2mnk) a GEMM stays on the calling thread. Measured on 2 cores: splitting
+ * starts to pay at about 0.5 MFLOP (~15 µs; 1.1–1.5x) and gives 1.7x from 2 MFLOP.
+ */
+export const MIN_PARALLEL_FLOPS = 2 ** 19;
 
 /** f32_gemm_part of one instance: (op, m, n, k, a, b, c, acc, bias, act, i0, i1, j0, j1). */
 export type GemmPart = (op: number, m: number, n: number, k: number, a: number, b: number, c: number, acc: number,
@@ -34,6 +37,8 @@ export class ThreadPool {
   parallelCalls = 0;
   /** How long to wait for a worker beyond the job's own time before declaring it dead (tests shorten it). */
   stallMs = 10_000;
+  /** The smallest GEMM (2mnk flops) worth splitting (benchmarks vary it). */
+  minParallelFlops = MIN_PARALLEL_FLOPS;
 
   /** `modules`: the shared-memory builds, in the order `gemm`'s `build` argument indexes them. */
   constructor(private readonly memory: WebAssembly.Memory, private readonly modules: WebAssembly.Module[],
@@ -105,7 +110,7 @@ export class ThreadPool {
     acc: number, bias: number, act: number): boolean {
     const parts = this.threads.length + 1;
     // m < 4 with B not transposed takes the gemv path, which computes all of C at once
-    if (parts === 1 || 2 * m * n * k < MIN_PARALLEL_FLOPS || (m < 4 && op !== 2)) return false;
+    if (parts === 1 || 2 * m * n * k < this.minParallelFlops || (m < 4 && op !== 2)) return false;
     const blocks = partition(m, n, parts);
     const { ctrl } = this, L = LAYOUT;
     this.parallelCalls++;
