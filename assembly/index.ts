@@ -14,7 +14,7 @@
  * - losses return f64: the sum over rows of the per-row loss.
  */
 export { heap_base, scratch_bytes, set_scratch } from './common/scratch';
-export { f32_gemm, f32_dense, f32_gemm_part } from './gemm/f32-gemm';
+export { f32_gemm, f32_dense, f32_gemm_part, f32_packed_b_length, f32_pack_b, f32_dense_packed } from './gemm/f32-gemm';
 export { f32_sum_rows } from './reduce/f32-sum-rows';
 export { f32_batch_stats } from './reduce/f32-batch-stats';
 export { f32_bnorm_fwd_train } from './bnorm/f32-bnorm-fwd';

@@ -1,6 +1,7 @@
 /**
  * f32_gemm: C = op(A, B) (+ C).  'nn' (0): A m×k, B k×n · 'tn' (1): A stored k×m · 'nt' (2): B stored n×k.
  * f32_dense: Y = act(X·W + bias), X m×k, W k×n, bias n or 0; the epilogue runs after the last k block only.
+ * f32_dense_packed: the same with W packed once by f32_pack_b (inference reuses it for every batch).
  * Row-major, byte addresses, any m, n, k ≥ 1 (k = 0 gives C = accumulate ? C : 0, then the epilogue).
  * Blocking (BLIS order): n by NC, k by KC (B block packed once per (jc, pc)), m by MC (A block packed),
  * then 8-column panels × MR-row panels into the MR×8 register tile (6×8 with relaxed FMA, 5×8 without:
@@ -23,11 +24,58 @@ import { gemvRows } from './f32-gemv';
 import { packA, packB } from './f32-pack';
 
 export function f32_gemm(op: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, accumulate: i32): void {
-  gemm(op, m, n, k, a, b, c, accumulate != 0, 0, 0, 0, m, 0, n);
+  gemm(op, m, n, k, a, b, c, accumulate != 0, 0, 0, 0, m, 0, n, 0);
 }
 
 export function f32_dense(m: i32, n: i32, k: i32, x: usize, w: usize, bias: usize, act: i32, y: usize): void {
-  gemm(0, m, n, k, x, w, y, false, bias, act, 0, m, 0, n);
+  gemm(0, m, n, k, x, w, y, false, bias, act, 0, m, 0, n, 0);
+}
+
+/**
+ * Weights packed once for many f32_dense_packed calls (inference: the same W for every batch). The
+ * layout is this file's: per k block, the 8-column panels of all n columns, then the narrow remainder
+ * (packBT), i.e. exactly what the driver would pack per (column block, k block), concatenated.
+ */
+export function f32_packed_b_length(n: i32, k: i32): i32 {
+  if (n <= 0 || k <= 0) return 0;
+  const kstep = kStep(k);
+  return ((k + kstep - 1) / kstep) * packedBlockFloats(n, kstep);
+}
+
+/** W (k×n) → packed (f32_packed_b_length(n, k) floats). */
+export function f32_pack_b(n: i32, k: i32, w: usize, packed: usize): void {
+  if (n <= 0 || k <= 0) return;
+  const kstep = kStep(k), dotCols = narrowCols(n), nfull = n - dotCols, block = <usize>packedBlockFloats(n, kstep) << 2;
+  for (let pc = 0; pc < k; pc += kstep, packed += block) {
+    const kc = min(kstep, k - pc);
+    packB(false, n, k, w, pc, kc, 0, nfull, packed);
+    if (dotCols) packBT(false, n, k, w, pc, kc, nfull, dotCols, (kc + 3) & ~3, packed + (<usize>(nfull * kc) << 2));
+  }
+}
+
+/** f32_dense with W already packed by f32_pack_b; w itself is still read when m < 4 (the gemv path). */
+export function f32_dense_packed(m: i32, n: i32, k: i32, x: usize, w: usize, packed: usize, bias: usize, act: i32, y: usize): void {
+  gemm(0, m, n, k, x, w, y, false, bias, act, 0, m, 0, n, packed);
+}
+
+/** k block size: equal blocks of at most KC, a multiple of 4 where possible (packing transposes 4 k at a time). */
+// @ts-ignore: decorator
+@inline function kStep(k: i32): i32 {
+  const kb = (k + KC - 1) / KC;
+  return min(KC, (((k + kb - 1) / kb) + 3) & ~3);
+}
+
+/** The last n mod 8 columns, when few enough for dot4x2 (A not transposed); else 0 (a padded panel). */
+// @ts-ignore: decorator
+@inline function narrowCols(n: i32): i32 {
+  const rem = n & (NR - 1);
+  return rem <= DOT_MAX ? rem : 0;
+}
+
+/** Floats of one packed k block of a k×n W (the full kstep; the last block may use fewer). */
+function packedBlockFloats(n: i32, kstep: i32): i32 {
+  const dotCols = narrowCols(n), nfull = n - dotCols;
+  return ((nfull + NR - 1) & ~(NR - 1)) * kstep + ((dotCols + 1) & ~1) * ((kstep + 3) & ~3);
 }
 
 /**
@@ -38,12 +86,13 @@ export function f32_dense(m: i32, n: i32, k: i32, x: usize, w: usize, bias: usiz
  * path computes all of C; the host never splits those).
  */
 export function f32_gemm_part(op: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, accumulate: i32,
-  bias: usize, act: i32, i0: i32, i1: i32, j0: i32, j1: i32): void {
-  gemm(op, m, n, k, a, b, c, accumulate != 0, bias, act, i0, i1, j0, j1);
+  bias: usize, act: i32, i0: i32, i1: i32, j0: i32, j1: i32, packed: usize): void {
+  gemm(op, m, n, k, a, b, c, accumulate != 0, bias, act, i0, i1, j0, j1, packed);
 }
 
+/** packed: B pre-packed by f32_pack_b (op 'nn' only), or 0 to pack B here per block. */
 function gemm(op: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, accumulate: bool,
-  bias: usize, act: i32, i0: i32, i1: i32, j0: i32, j1: i32): void {
+  bias: usize, act: i32, i0: i32, i1: i32, j0: i32, j1: i32, packed: usize): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) { epilogueOnly(n, c, accumulate, bias, act, i0, i1, j0, j1); return; }
   const transA = op == 1, transB = op == 2;
@@ -52,19 +101,22 @@ function gemm(op: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc
     gemvRows(m, n, k, a, transA ? 4 : <usize>k << 2, transA ? <usize>m << 2 : 4, b, c, accumulate, bias, act);
     return;
   }
-  const pb = scratchBase(), pa = pb + PACK_B_BYTES;
+  const scratch = scratchBase(), pa = scratch + PACK_B_BYTES;
   const ldc = <usize>n << 2;
-  // equal k blocks, a multiple of 4 where possible (the packing transposes 4 k at a time)
-  const kb = (k + KC - 1) / KC, kstep = min(KC, (((k + kb - 1) / kb) + 3) & ~3);
+  const kstep = kStep(k), packedBlock = packed ? <usize>packedBlockFloats(n, kstep) << 2 : 0;
   for (let jc = j0; jc < j1; jc += NC) {
     const nc = min(NC, j1 - jc);
     // a narrow last panel (A not transposed) goes to dot4x2 instead of a zero-padded 8-wide tile
     const rem = nc & (NR - 1), dotCols = !transA && rem <= DOT_MAX ? rem : 0, nfull = nc - dotCols;
-    for (let pc = 0; pc < k; pc += kstep) {
+    for (let pc = 0, block: usize = packed; pc < k; pc += kstep, block += packedBlock) {
       const kc = min(kstep, k - pc), kc4 = (kc + 3) & ~3;
-      packB(transB, n, k, b, pc, kc, jc, nfull, pb);
+      // this (column block, k block) of packed B: in the pre-packed weights, or packed now
+      const pb = packed ? block + (<usize>(jc * kc) << 2) : scratch;
       const pbt = pb + (<usize>(nfull * kc) << 2);
-      if (dotCols) packBT(transB, n, k, b, pc, kc, jc + nfull, dotCols, kc4, pbt);
+      if (!packed) {
+        packB(transB, n, k, b, pc, kc, jc, nfull, pb);
+        if (dotCols) packBT(transB, n, k, b, pc, kc, jc + nfull, dotCols, kc4, pbt);
+      }
       const addC = accumulate || pc > 0, last = pc + kc >= k;
       const tileAct = last ? act : 0;
       for (let ic = i0; ic < i1; ic += MC) {

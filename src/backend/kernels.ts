@@ -36,6 +36,12 @@ export interface Kernels {
   gemm(op: GemmOp, m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate: boolean): void;
   /** Dense forward, fused: Y = act(X·W + bias). X m×k, W k×n, bias n or null, Y m×n. */
   dense(m: number, n: number, k: number, x: F32, w: F32, bias: F32 | null, act: Act, y: F32): void;
+  /** Floats packWeights writes for a k×n W in this set's private layout (0: this set reads W as it is). */
+  packedWeightsLength(k: number, n: number): number;
+  /** Packs W (k×n) once for densePacked, so inference does not repack the same weights for every batch. */
+  packWeights(k: number, n: number, w: F32, packed: F32): void;
+  /** dense() with W also given as packed by this set's packWeights (W itself may still be read). */
+  densePacked(m: number, n: number, k: number, x: F32, w: F32, packed: F32, bias: F32 | null, act: Act, y: F32): void;
   /** out[j] = Σᵢ x[i, j]  (+ out[j] when accumulate). */
   sumRows(rows: number, cols: number, x: F32, out: F32, accumulate: boolean): void;
   /** Per-column mean and biased variance over the rows (two-pass, stable). */

@@ -1,6 +1,7 @@
 import type { Act, F32, Kernels } from '../backend/kernels.js';
 import { heap } from '../backend/runtime.js';
 import { Activation } from '../layers/activation.js';
+import { elementwise } from '../layers/activations.js';
 import { BatchNormalization } from '../layers/batch-normalization.js';
 import { Dense } from '../layers/dense.js';
 import type { Layer, StepContext } from '../layers/layer.js';
@@ -10,10 +11,12 @@ import type { Layer, StepContext } from '../layers/layer.js';
  *   W' = W·diag(s),  b' = (b − μ)·s + β,  s = γ/√(var + ε)
  * and an Activation right after folded into the same fused GEMM epilogue, so Dense → BN → relu is one
  * kernel call. Only a linear Dense over the feature axis BN normalises can absorb it; anything else
- * runs as its layer. The folded weights are computed once per predict call, by the kernels.
+ * runs as its layer. The folded weights are computed once per predict call, by the kernels, and every
+ * Dense's weights (folded or not) are packed once in the GEMM's panel layout, so the batches of one
+ * predict call do not repack the same weights.
  */
 type Step =
-  | { kind: 'dense'; inputDim: number; units: number; w: F32; b: F32; act: Act; softmax: boolean }
+  | { kind: 'dense'; inputDim: number; units: number; w: F32; packed: F32; b: F32 | null; act: Act; softmax: boolean }
   | { kind: 'layer'; layer: Layer };
 
 /** Whether `bn` can be folded into `dense`: a linear Dense, and BN over the last (Dense's output) axis. */
@@ -39,27 +42,30 @@ export class InferencePlan {
   constructor(layers: Layer[], k: Kernels) {
     for (let i = 0; i < layers.length; i++) {
       const dense = layers[i], bn = layers[i + 1];
-      if (!foldable(dense, bn)) {
+      if (!(dense instanceof Dense)) {
         this.steps.push({ kind: 'layer', layer: dense });
         continue;
       }
       const [inputDim, units] = dense.kernelParam.shape;
-      const w = this.alloc(inputDim * units), b = this.alloc(units);
-      foldInto(k, dense, bn as BatchNormalization, w, b, (n) => this.alloc(n));
-      const next = layers[i + 2];
-      const fusable = next instanceof Activation;
-      this.steps.push({
-        kind: 'dense', inputDim, units, w, b,
-        act: fusable && next.activation !== 'softmax' ? next.activation : 'linear',
-        softmax: fusable && next.activation === 'softmax',
-      });
-      i += fusable ? 2 : 1;
+      let w = dense.kernelParam.value, b = dense.biasParam?.value ?? null, act = elementwise(dense.activation);
+      let softmax = dense.activation === 'softmax';
+      if (foldable(dense, bn)) {
+        w = this.alloc(inputDim * units);
+        b = this.alloc(units);
+        foldInto(k, dense, bn as BatchNormalization, w, b, (n) => this.alloc(n));
+        i++;
+      }
+      // a linear Dense (folded or not) takes a following Activation into its epilogue
+      const next = layers[i + 1];
+      if (act === 'linear' && !softmax && next instanceof Activation) {
+        if (next.activation === 'softmax') softmax = true;
+        else act = next.activation;
+        i++;
+      }
+      const packed = this.alloc(k.packedWeightsLength(inputDim, units));
+      k.packWeights(inputDim, units, w, packed);
+      this.steps.push({ kind: 'dense', inputDim, units, w, packed, b, act, softmax });
     }
-  }
-
-  /** Whether folding changed anything (otherwise predict runs the layers as they are). */
-  get folds(): boolean {
-    return this.steps.some((s) => s.kind === 'dense');
   }
 
   private alloc(n: number): F32 {
@@ -73,7 +79,7 @@ export class InferencePlan {
     for (const s of this.steps) {
       if (s.kind === 'layer') { a = s.layer.forward(ctx, a, rows); continue; }
       const m = a.length / s.inputDim, y = ctx.scratch(m * s.units);
-      ctx.k.dense(m, s.units, s.inputDim, a, s.w, s.b, s.act, y);
+      ctx.k.densePacked(m, s.units, s.inputDim, a, s.w, s.packed, s.b, s.act, y);
       if (s.softmax) ctx.k.softmax(m, s.units, y, y);
       a = y;
     }

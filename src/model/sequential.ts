@@ -280,23 +280,22 @@ export class Sequential {
   }
 
   /** Inference on `rows` samples; calls `read` with the output view (valid only inside the call). */
-  private inferBatch(rows: number, xs: Float32Array, plan: InferencePlan | null, read: (out: Float32Array, out32: F32) => void): void {
+  private inferBatch(rows: number, xs: Float32Array, plan: InferencePlan, read: (out: Float32Array, out32: F32) => void): void {
     const h = heap(), arena = this.scratchArena();
     arena.reset();
     const ctx: StepContext = { k: kernels(), training: false, scratch: (n) => arena.take(n) };
     const xin = arena.take(xs.length);
     h.f32(xin).set(xs);
     let a = xin;
-    if (plan) a = plan.run(ctx, a, rows);
-    else for (const l of this.layers) a = l.forward(ctx, a, rows);
+    a = plan.run(ctx, a, rows);
     read(h.f32(a), a);
   }
 
-  /** Runs `body` with BatchNormalization folded into the Dense layers in front (null when nothing folds). */
-  private withFoldedPlan<T>(body: (plan: InferencePlan | null) => T): T {
+  /** Runs `body` with the inference plan: BN folded into the Dense layers in front, weights packed once. */
+  private withFoldedPlan<T>(body: (plan: InferencePlan) => T): T {
     const plan = new InferencePlan(this.layers, kernels());
     try {
-      return body(plan.folds ? plan : null);
+      return body(plan);
     } finally {
       plan.release();
     }

@@ -46,13 +46,18 @@ function expectBitwise(got: Float32Array, want: Float32Array): void {
   expect(bad === -1 ? 'bitwise equal' : `first difference at ${bad}: ${got[bad]} vs ${want[bad]}`).toBe('bitwise equal');
 }
 
+/** Blocks workers computed (handed out and not taken back), summed over the file. */
+let workerBlocks = 0;
+
 /** C for one call on `threads` threads, with the number of calls that went to the pool. */
 async function run(threads: number, body: () => Float32Array): Promise<{ out: Float32Array; parallel: number }> {
   await bw.setThreads(threads);
   expect(bw.getThreads()).toBe(threads);
-  const before = threadPool()!.parallelCalls;
+  const pool = threadPool()!, before = pool.parallelCalls, stolen = pool.stolenBlocks;
   const out = body();
-  return { out, parallel: threadPool()!.parallelCalls - before };
+  const parallel = pool.parallelCalls - before;
+  workerBlocks += parallel * (threads - 1) - (pool.stolenBlocks - stolen);
+  return { out, parallel };
 }
 
 function gemmOnce(K: Kernels, op: GemmOp, m: number, n: number, k: number, accumulate: boolean, seed: string): () => Float32Array {
@@ -108,6 +113,10 @@ describe.each(SETS)('threaded GEMM on %s', (set) => {
       checkDense(K, `threads dense check ${act} ${m}`, m, n, k, act, true);
     });
 
+  test('workers really computed blocks (not all taken back by the caller)', () => {
+    expect(workerBlocks).toBeGreaterThan(0);
+  });
+
   test('small products and m < 4 with B not transposed stay on the calling thread', async () => {
     const K = kernels(set);
     const small = await run(2, gemmOnce(K, 'nn', 16, 16, 16, false, 'small'));
@@ -157,16 +166,37 @@ test('training gives bitwise the same losses and weights on 1 and 2 threads', as
   expectBitwise(Float32Array.from(two.predict), Float32Array.from(one.predict));
 });
 
-test('a worker that died makes the GEMM throw after the stall timeout, not hang; then one thread carries on', async () => {
+test('a killed worker: the caller takes its share, so every GEMM still completes, right and without waiting', async () => {
+  await bw.setThreads(2);
+  const K = kernels(SETS[SETS.length - 1]);
+  (threadPool() as unknown as { threads: Array<{ handle: { terminate(): void } }> }).threads[0].handle.terminate();
+  await new Promise((r) => setTimeout(r, 200)); // let the termination land
+  const started = Date.now();
+  for (let i = 0; i < 5; i++) checkGemm(K, 'killed worker', 'nn', 300, 260, 500, false);
+  expect(Date.now() - started).toBeLessThan(5_000);
+  await bw.setThreads(2);
+});
+
+test('a worker that died inside its block: the GEMM throws after the stall timeout instead of hanging, one thread carries on', async () => {
   await bw.setThreads(2);
   const pool = threadPool()!;
+  const internals = pool as unknown as { ctrl: Int32Array; threads: Array<{ handle: { terminate(): void } }> };
+  internals.threads[0].handle.terminate();
+  await new Promise((r) => setTimeout(r, 200));
   const K = kernels(SETS[SETS.length - 1]);
-  (pool as unknown as { threads: Array<{ handle: { terminate(): void } }> }).threads[0].handle.terminate();
-  await new Promise((r) => setTimeout(r, 200)); // let the termination land
+  // the calling thread's part marks worker 0's slot TAKEN: as if it had claimed the block, then died
+  const SLOT0_STATE = 4 + 17, TAKEN = 2;
+  const part = (...args: Parameters<Parameters<typeof pool.gemm>[1]>) => {
+    Atomics.store(internals.ctrl, SLOT0_STATE, TAKEN);
+    void args;
+  };
   pool.stallMs = 300;
   try {
     const started = Date.now();
-    expect(() => checkGemm(K, 'dead worker', 'nn', 300, 260, 500, false)).toThrow(/a kernel thread stopped responding/);
+    withHeap((h) => {
+      const A = h.out(300 * 500, 1), B = h.out(500 * 260, 1), C = h.out(300 * 260);
+      expect(() => pool.gemm(0, part, 0, 300, 260, 500, A.ptr, B.ptr, C.ptr, 0, 0, 0, 0)).toThrow(/a kernel thread stopped responding/);
+    });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(bw.getThreads()).toBe(1);
     checkGemm(K, 'after a dead worker', 'nn', 300, 260, 500, false);

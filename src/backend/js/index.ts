@@ -15,6 +15,10 @@ export function jsKernels(v: View): Kernels {
     name: 'js',
     gemm: (...a) => gemm(v, ...a),
     dense: (...a) => dense(v, ...a),
+    // the JS GEMM reads W in place: nothing to pack
+    packedWeightsLength: () => 0,
+    packWeights: () => undefined,
+    densePacked: (m, n, k, x, w, _packed, bias, act, y) => dense(v, m, n, k, x, w, bias, act, y),
     sumRows: (...a) => sumRows(v, ...a),
     batchStats: (...a) => batchStats(v, ...a),
     bnormForwardTrain: (...a) => bnormForwardTrain(v, ...a),

@@ -10,11 +10,18 @@ import { workerSource } from './worker.js';
  * element is computed exactly as in the single-threaded call, results do not depend on the thread count.
  *
  * Hand-off through a small control block (not through messages, which cost a task each): the caller
- * writes each worker's job into its slot, bumps GEN and notifies; a worker runs its slot, adds to DONE
- * and notifies; the caller waits (spins, then blocks where allowed) until DONE counts every worker.
- * Everything else (BN, activations, losses) is memory-bound and stays on the calling thread.
+ * writes each worker's block into its slot, opens it, bumps GEN and notifies; a worker that wakes
+ * claims its slot (compare-exchange OPEN → TAKEN), runs it, marks it FINISHED, adds to DONE and
+ * notifies. The caller computes its own block, then takes back every slot no worker has claimed yet
+ * (OPEN → STOLEN) and runs it too: on a busy machine a descheduled worker costs at most its share
+ * running on the caller, never a wait for that worker to be scheduled. Then it waits (spins, then
+ * blocks where allowed) for the slots workers took. Everything else (BN, activations, losses) is
+ * memory-bound and stays on the calling thread.
  */
-const LAYOUT = { GEN: 0, DONE: 1, ERRORS: 2, SLOTS: 4, SLOT: 16, JOB_NONE: 0, JOB_GEMM: 1, JOB_STOP: 2, SPIN: 20_000 };
+const LAYOUT = {
+  GEN: 0, DONE: 1, ERRORS: 2, SLOTS: 4, SLOT: 20, STATE: 17,
+  JOB_GEMM: 1, JOB_STOP: 2, IDLE: 0, OPEN: 1, TAKEN: 2, FINISHED: 3, STOLEN: 4, SPIN: 20_000,
+};
 export const MAX_THREADS = 16;
 /**
  * Below this many flops (2mnk) a GEMM stays on the calling thread. Measured on 2 cores: splitting
@@ -22,19 +29,22 @@ export const MAX_THREADS = 16;
  */
 export const MIN_PARALLEL_FLOPS = 2 ** 19;
 
-/** f32_gemm_part of one instance: (op, m, n, k, a, b, c, acc, bias, act, i0, i1, j0, j1). */
+/** f32_gemm_part of one instance: (op, m, n, k, a, b, c, acc, bias, act, i0, i1, j0, j1, packed). */
 export type GemmPart = (op: number, m: number, n: number, k: number, a: number, b: number, c: number, acc: number,
-  bias: number, act: number, i0: number, i1: number, j0: number, j1: number) => void;
+  bias: number, act: number, i0: number, i1: number, j0: number, j1: number, packed: number) => void;
 
 interface Thread { handle: ThreadHandle; scratch: F32 }
+/** Rows [i0, i1) × columns [j0, j1) of C. */
+type Block = [number, number, number, number];
 
 export class ThreadPool {
   private threads: Thread[] = [];
   private readonly ctrl = new Int32Array(new SharedArrayBuffer(4 * (LAYOUT.SLOTS + LAYOUT.SLOT * MAX_THREADS)));
   private readonly blocking = canBlock();
   private resizing: Promise<void> = Promise.resolve();
-  /** GEMMs that ran split over threads (tests check that the threaded path really ran). */
+  /** GEMMs that ran split over threads, and blocks the caller took back (tests check both paths ran). */
   parallelCalls = 0;
+  stolenBlocks = 0;
   /** How long to wait for a worker beyond the job's own time before declaring it dead (tests shorten it). */
   stallMs = 10_000;
   /** The smallest GEMM (2mnk flops) worth splitting (benchmarks vary it). */
@@ -85,7 +95,8 @@ export class ThreadPool {
         if (m.ready) resolve({ handle, scratch: region });
         else fail(m.error);
       });
-      this.ctrl[LAYOUT.SLOTS + slot * LAYOUT.SLOT] = LAYOUT.JOB_NONE;
+      this.ctrl[LAYOUT.SLOTS + slot * LAYOUT.SLOT] = LAYOUT.JOB_GEMM;
+      this.ctrl[LAYOUT.SLOTS + slot * LAYOUT.SLOT + LAYOUT.STATE] = LAYOUT.IDLE;
       handle.post({ modules: this.modules, memory: this.memory, ctrl: this.ctrl.buffer, scratch, slot, layout: LAYOUT });
     });
   }
@@ -104,32 +115,40 @@ export class ThreadPool {
 
   /**
    * C = op(A, B) (+ C) (+ bias, act) split over the threads; `local` is the calling thread's
-   * f32_gemm_part. Returns false, doing nothing, when the call should stay on one thread.
+   * f32_gemm_part; `packed`: B pre-packed by f32_pack_b, or 0. Returns false, doing nothing, when the
+   * call should stay on one thread.
    */
   gemm(build: number, local: GemmPart, op: number, m: number, n: number, k: number, a: number, b: number, c: number,
-    acc: number, bias: number, act: number): boolean {
+    acc: number, bias: number, act: number, packed: number): boolean {
     const parts = this.threads.length + 1;
     // m < 4 with B not transposed takes the gemv path, which computes all of C at once
     if (parts === 1 || 2 * m * n * k < this.minParallelFlops || (m < 4 && op !== 2)) return false;
     const blocks = partition(m, n, parts);
     const { ctrl } = this, L = LAYOUT;
     this.parallelCalls++;
-    for (let w = 0; w < parts - 1; w++) {
-      const s = L.SLOTS + w * L.SLOT, block = blocks[w + 1];
-      if (!block) { ctrl[s] = L.JOB_NONE; continue; }
-      ctrl[s] = L.JOB_GEMM; ctrl[s + 1] = build;
+    // every slot is IDLE, FINISHED or STOLEN here: the previous call waited for all it handed out
+    for (let w = 1; w < blocks.length; w++) {
+      const s = L.SLOTS + (w - 1) * L.SLOT, block = blocks[w];
+      ctrl[s + 1] = build;
       ctrl[s + 2] = op; ctrl[s + 3] = m; ctrl[s + 4] = n; ctrl[s + 5] = k;
       ctrl[s + 6] = a; ctrl[s + 7] = b; ctrl[s + 8] = c; ctrl[s + 9] = acc; ctrl[s + 10] = bias; ctrl[s + 11] = act;
       ctrl[s + 12] = block[0]; ctrl[s + 13] = block[1]; ctrl[s + 14] = block[2]; ctrl[s + 15] = block[3];
+      ctrl[s + 16] = packed;
+      Atomics.store(ctrl, s + L.STATE, L.OPEN); // publishes the plain stores above
     }
-    Atomics.store(ctrl, L.DONE, 0);
     Atomics.add(ctrl, L.GEN, 1);
     Atomics.notify(ctrl, L.GEN);
-    const [i0, i1, j0, j1] = blocks[0];
-    local(op, m, n, k, a, b, c, acc, bias, act, i0, i1, j0, j1);
-    // a worker that died (killed, out of memory) would leave us waiting forever: give up after stallMs
-    // plus the time the job takes at 1 GF/s, 50x slower than these kernels run
-    this.waitFor(parts - 1, this.stallMs + (2 * m * n * k) / parts / 1e6);
+    const run = (block: Block) => local(op, m, n, k, a, b, c, acc, bias, act, block[0], block[1], block[2], block[3], packed);
+    run(blocks[0]);
+    for (let w = 1; w < blocks.length; w++) {
+      if (Atomics.compareExchange(ctrl, L.SLOTS + (w - 1) * L.SLOT + L.STATE, L.OPEN, L.STOLEN) === L.OPEN) {
+        this.stolenBlocks++;
+        run(blocks[w]);
+      }
+    }
+    // a worker that died inside a block (killed, out of memory) would leave us waiting forever: give
+    // up after stallMs plus the time the block takes at 1 GF/s, 50x slower than these kernels run
+    this.waitFor(blocks.length - 1, this.stallMs + (2 * m * n * k) / parts / 1e6);
     if (Atomics.load(ctrl, L.ERRORS) > 0) {
       Atomics.store(ctrl, L.ERRORS, 0);
       throw new Error('bnwasm: a kernel thread failed inside a GEMM');
@@ -137,11 +156,20 @@ export class ThreadPool {
     return true;
   }
 
-  private waitFor(workers: number, timeoutMs: number): void {
+  /** Whether any of the first `slots` slots is still OPEN or TAKEN (handed out, not finished). */
+  private taken(slots: number): boolean {
+    for (let w = 0; w < slots; w++) {
+      const state = Atomics.load(this.ctrl, LAYOUT.SLOTS + w * LAYOUT.SLOT + LAYOUT.STATE);
+      if (state === LAYOUT.TAKEN || state === LAYOUT.OPEN) return true;
+    }
+    return false;
+  }
+
+  private waitFor(slots: number, timeoutMs: number): void {
     const { ctrl } = this, deadline = Date.now() + timeoutMs;
     for (let spins = 0; ; spins++) {
       const done = Atomics.load(ctrl, LAYOUT.DONE);
-      if (done >= workers) return;
+      if (!this.taken(slots)) return;
       if (spins > LAYOUT.SPIN) {
         if (this.blocking) Atomics.wait(ctrl, LAYOUT.DONE, done, 50);
         if ((this.blocking || (spins & 1023) === 0) && Date.now() > deadline) {
@@ -158,9 +186,9 @@ export class ThreadPool {
  * columns makes every thread pack all of A and its share of B; splitting rows, its share of A and all of
  * B; so the longer side is split. Column cuts fall on multiples of 8 (the tile width, see f32_gemm_part).
  */
-export function partition(m: number, n: number, parts: number): Array<[number, number, number, number]> {
+export function partition(m: number, n: number, parts: number): Block[] {
   const panels = Math.floor(n / 8);
-  const blocks: Array<[number, number, number, number]> = [];
+  const blocks: Block[] = [];
   if (n >= m && panels >= parts) {
     for (let t = 0; t < parts; t++) {
       const j0 = Math.round((t * panels) / parts) * 8, j1 = t === parts - 1 ? n : Math.round(((t + 1) * panels) / parts) * 8;

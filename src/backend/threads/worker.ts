@@ -11,7 +11,8 @@ export function workerMain(): void {
     ctrl: SharedArrayBuffer;
     scratch: number;
     slot: number;
-    layout: { GEN: number; DONE: number; ERRORS: number; SLOTS: number; SLOT: number; JOB_GEMM: number; JOB_STOP: number; SPIN: number };
+    layout: { GEN: number; DONE: number; ERRORS: number; SLOTS: number; SLOT: number; STATE: number; JOB_STOP: number;
+      OPEN: number; TAKEN: number; FINISHED: number; SPIN: number };
   }
   type Part = (...args: number[]) => void;
   // Node runs this as an eval'd worker_threads Worker (its port is a builtin module's); browsers as a classic Worker (self)
@@ -43,16 +44,16 @@ export function workerMain(): void {
       const gen = Atomics.load(ctrl, L.GEN);
       if (gen === seen) continue;
       seen = gen;
-      const job = ctrl[s];
-      if (job === L.JOB_STOP) break;
-      if (job === L.JOB_GEMM) {
-        try {
-          parts[ctrl[s + 1]](ctrl[s + 2], ctrl[s + 3], ctrl[s + 4], ctrl[s + 5], ctrl[s + 6], ctrl[s + 7], ctrl[s + 8],
-            ctrl[s + 9], ctrl[s + 10], ctrl[s + 11], ctrl[s + 12], ctrl[s + 13], ctrl[s + 14], ctrl[s + 15]);
-        } catch {
-          Atomics.add(ctrl, L.ERRORS, 1);
-        }
+      if (ctrl[s] === L.JOB_STOP) break;
+      // claim the slot; the caller may have taken it back already (it runs unclaimed blocks itself)
+      if (Atomics.compareExchange(ctrl, s + L.STATE, L.OPEN, L.TAKEN) !== L.OPEN) continue;
+      try {
+        parts[ctrl[s + 1]](ctrl[s + 2], ctrl[s + 3], ctrl[s + 4], ctrl[s + 5], ctrl[s + 6], ctrl[s + 7], ctrl[s + 8],
+          ctrl[s + 9], ctrl[s + 10], ctrl[s + 11], ctrl[s + 12], ctrl[s + 13], ctrl[s + 14], ctrl[s + 15], ctrl[s + 16]);
+      } catch {
+        Atomics.add(ctrl, L.ERRORS, 1);
       }
+      Atomics.store(ctrl, s + L.STATE, L.FINISHED);
       Atomics.add(ctrl, L.DONE, 1);
       Atomics.notify(ctrl, L.DONE);
     }

@@ -9,6 +9,9 @@ export interface KernelExports {
   f32_gemm_part: GemmPart;
   f32_gemm(op: number, m: number, n: number, k: number, a: number, b: number, c: number, acc: number): void;
   f32_dense(m: number, n: number, k: number, x: number, w: number, bias: number, act: number, y: number): void;
+  f32_packed_b_length(n: number, k: number): number;
+  f32_pack_b(n: number, k: number, w: number, packed: number): void;
+  f32_dense_packed(m: number, n: number, k: number, x: number, w: number, packed: number, bias: number, act: number, y: number): void;
   f32_sum_rows(rows: number, cols: number, x: number, out: number, acc: number): void;
   f32_batch_stats(rows: number, cols: number, x: number, mean: number, variance: number): void;
   f32_bnorm_fwd_train(rows: number, cols: number, x: number, gamma: number, beta: number, eps: number,
@@ -38,7 +41,7 @@ const p = (h: F32 | null) => (h ? h.ptr : 0);
 
 /** Parameter counts of the exports: a drifted ABI fails at load time, not as silently wrong numbers. */
 const ARITY: Record<Exclude<keyof KernelExports, 'heap_base' | 'scratch_bytes'>, number> = {
-  set_scratch: 1, f32_gemm_part: 14, f32_gemm: 8, f32_dense: 8, f32_sum_rows: 5, f32_batch_stats: 5, f32_bnorm_fwd_train: 10, f32_bnorm_fold: 8,
+  set_scratch: 1, f32_gemm_part: 15, f32_gemm: 8, f32_packed_b_length: 2, f32_pack_b: 4, f32_dense_packed: 9, f32_dense: 8, f32_sum_rows: 5, f32_batch_stats: 5, f32_bnorm_fwd_train: 10, f32_bnorm_fold: 8,
   f32_scale_shift: 7, f32_bnorm_bwd: 10, f32_moving_average: 6, f32_act: 4, f32_act_bwd: 5, f32_softmax: 4,
   f32_softmax_bwd: 5, f32_softmax_xent: 6, f32_xent: 5, f32_bce: 5, f32_mse: 5, f32_sgd: 7, f32_adam: 11,
   f32_multiply: 4, f32_transpose: 5,
@@ -64,13 +67,20 @@ export function wasmKernels(x: KernelExports, threads?: Threads): Kernels {
   return {
     name: 'wasm',
     gemm: (op, m, n, k, a, b, c, acc) => {
-      if (!threads?.pool.gemm(threads.build, x.f32_gemm_part, GEMM_OP[op], m, n, k, a.ptr, b.ptr, c.ptr, acc ? 1 : 0, 0, 0)) {
+      if (!threads?.pool.gemm(threads.build, x.f32_gemm_part, GEMM_OP[op], m, n, k, a.ptr, b.ptr, c.ptr, acc ? 1 : 0, 0, 0, 0)) {
         x.f32_gemm(GEMM_OP[op], m, n, k, a.ptr, b.ptr, c.ptr, acc ? 1 : 0);
       }
     },
     dense: (m, n, k, xs, w, bias, act, y) => {
-      if (!threads?.pool.gemm(threads.build, x.f32_gemm_part, 0, m, n, k, xs.ptr, w.ptr, y.ptr, 0, p(bias), ACT[act])) {
+      if (!threads?.pool.gemm(threads.build, x.f32_gemm_part, 0, m, n, k, xs.ptr, w.ptr, y.ptr, 0, p(bias), ACT[act], 0)) {
         x.f32_dense(m, n, k, xs.ptr, w.ptr, p(bias), ACT[act], y.ptr);
+      }
+    },
+    packedWeightsLength: (k, n) => x.f32_packed_b_length(n, k),
+    packWeights: (k, n, w, packed) => x.f32_pack_b(n, k, w.ptr, packed.ptr),
+    densePacked: (m, n, k, xs, w, packed, bias, act, y) => {
+      if (!threads?.pool.gemm(threads.build, x.f32_gemm_part, 0, m, n, k, xs.ptr, w.ptr, y.ptr, 0, p(bias), ACT[act], packed.ptr)) {
+        x.f32_dense_packed(m, n, k, xs.ptr, w.ptr, packed.ptr, p(bias), ACT[act], y.ptr);
       }
     },
     sumRows: (rows, cols, xs, out, acc) => x.f32_sum_rows(rows, cols, xs.ptr, out.ptr, acc ? 1 : 0),
