@@ -142,8 +142,14 @@ function showEngine() {
     engine.textContent = 'No WebAssembly SIMD here: running the JS kernels';
     return;
   }
-  const name = bw.getBackend() === 'wasm' ? `WASM SIMD${build === 'relaxed' ? ' (relaxed, FMA)' : ''}` : 'plain JavaScript';
-  engine.textContent = `Kernels: ${name}`;
+  const wasm = bw.getBackend() === 'wasm';
+  const name = wasm ? `WASM SIMD${build === 'relaxed' ? ' (relaxed, FMA)' : ''}` : 'plain JavaScript';
+  // large matrix products run on worker threads (WASM only), which need a cross-origin isolated page
+  const threads = wasm ? bw.getThreads() : 1;
+  engine.dataset.threads = String(threads);
+  engine.title = self.crossOriginIsolated ? 'Which kernels run the training, on how many threads'
+    : 'One thread: threads need a cross-origin isolated page (COOP/COEP headers)';
+  engine.textContent = `Kernels: ${name} · ${threads} thread${threads === 1 ? '' : 's'}`;
 }
 
 main().catch((e) => {

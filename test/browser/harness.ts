@@ -30,10 +30,20 @@ const TYPES: Record<string, string> = {
 
 export interface StaticServer { url: string; close(): Promise<void> }
 
-/** Serves `dir` (and nothing outside it) on 127.0.0.1 at a free port; `/` and directories serve index.html. */
-export async function serveStatic(dir: string): Promise<StaticServer> {
+/** The response headers that make a page cross-origin isolated (`crossOriginIsolated`, SharedArrayBuffer). */
+export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
+/**
+ * Serves `dir` (and nothing outside it) on 127.0.0.1 at a free port; `/` and directories serve index.html.
+ * `headers` go on every response (e.g. ISOLATION_HEADERS).
+ */
+export async function serveStatic(dir: string, options: { headers?: Record<string, string> } = {}): Promise<StaticServer> {
   const root = resolve(dir);
   const server: Server = createServer((req, res) => {
+    for (const [name, value] of Object.entries(options.headers ?? {})) res.setHeader(name, value);
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     let file = normalize(join(root, path));
     if (file !== root && !file.startsWith(root + sep)) {

@@ -101,14 +101,18 @@ export class ThreadPool {
     });
   }
 
-  private stopAll(): void {
+  /**
+   * Stops every worker. Their scratch goes back to the heap only when they are idle (`idle`): after a
+   * stall a worker may still be running, and terminate() takes effect later, so its region is left alone.
+   */
+  private stopAll(idle = true): void {
     if (this.threads.length === 0) return;
     for (let w = 0; w < this.threads.length; w++) this.ctrl[LAYOUT.SLOTS + w * LAYOUT.SLOT] = LAYOUT.JOB_STOP;
     Atomics.add(this.ctrl, LAYOUT.GEN, 1);
     Atomics.notify(this.ctrl, LAYOUT.GEN);
     for (const t of this.threads) {
       t.handle.terminate();
-      this.heap.release(t.scratch);
+      if (idle) this.heap.release(t.scratch);
     }
     this.threads = [];
   }
@@ -173,7 +177,7 @@ export class ThreadPool {
       if (spins > LAYOUT.SPIN) {
         if (this.blocking) Atomics.wait(ctrl, LAYOUT.DONE, done, 50);
         if ((this.blocking || (spins & 1023) === 0) && Date.now() > deadline) {
-          this.stopAll();
+          this.stopAll(false);
           throw new Error('bnwasm: a kernel thread stopped responding; running on one thread from now on');
         }
       }
