@@ -1,20 +1,37 @@
 /**
  * Kernel suites: GEMM (nn, tn, nt on the MLP's shapes and 512³), moments, BN training forward+backward
  * and fused softmax-cross-entropy, each run as bnwasm-wasm (plain SIMD build), bnwasm-wasm-relaxed (FMA
- * build, when the engine runs it), bnwasm-js, TF.js wasm and TF.js cpu in one benny suite.
+ * build, when the engine runs it), bnwasm-js, TF.js wasm and TF.js cpu in one benny suite. The bnwasm
+ * WASM runners run on one thread, like TF.js's wasm backend here (issue 4's GEMM targets are
+ * single-threaded); GEMM suites add bnwasm-wasm-relaxed-threads, the best build on the thread count
+ * ready() starts by default, to show the multi-threaded speed-up beside it.
  *
  * bnwasm cases call the kernels directly on arrays pre-allocated in the shared heap; TF.js cases time
  * the op plus dispose on tensors created once. Every case is checked once against the bnwasm JS kernel
  * before it is timed. Run through bench/run.mjs (which passes --experimental-wasm-relaxed-simd).
  */
-import { availableKernelSets, heap, kernelsFor, ready } from '../dist/backend/runtime.js';
+import { availableKernelSets, getThreads, heap, kernelsFor, ready, setThreads } from '../dist/backend/runtime.js';
+import { MIN_PARALLEL_FLOPS } from '../dist/backend/threads/pool.js';
 import { expectClose, finish, loadTf, oneHot, suite, uniform, writeEnv } from './lib.mjs';
 import { BNORM, GEMM, MOMENTS, SOFTMAX_CE } from './shapes.mjs';
 
 await ready();
+/** What ready() started: the thread count a user gets by default on this machine. */
+const DEFAULT_THREADS = getThreads();
 const T = await loadTf();
 const BN_EPS = 1e-3; // Keras
-writeEnv('kernels', { kernelSets: availableKernelSets(), tfjs: T.info });
+writeEnv('kernels', { kernelSets: availableKernelSets(), threads: { default: DEFAULT_THREADS, minParallelFlops: MIN_PARALLEL_FLOPS }, tfjs: T.info });
+
+const onThreads = {};
+/**
+ * A case's prepare (see lib.mjs): n kernel threads, awaited and checked. One function per n, since
+ * lib.mjs starts a new benny run where prepare changes; setThreads always restarts the workers, so it
+ * is skipped when n already run.
+ */
+const threads = (n) => (onThreads[n] ??= async () => {
+  if (getThreads() !== n) await setThreads(n);
+  if (getThreads() !== n) throw new Error(`asked for ${n} kernel threads, running ${getThreads()}`);
+});
 
 /**
  * A case description, shared by every runner: inputs (filled once), output sizes, the bnwasm call, the
@@ -133,19 +150,22 @@ function checkAll(d, runner, got) {
 
 const BNWASM_SETS = ['wasm', 'wasm-relaxed', 'js'].filter((s) => availableKernelSets().includes(s));
 
-function cases(d) {
-  const bnwasm = BNWASM_SETS.map((set) => ({
-    runner: `bnwasm-${set}`,
+const BEST_SET = BNWASM_SETS.includes('wasm-relaxed') ? 'wasm-relaxed' : 'wasm';
+
+function cases(d, kind) {
+  const bnwasm = (set, runner = `bnwasm-${set}`, n = 1) => ({
+    runner,
+    prepare: set === 'js' ? undefined : threads(n),
     setup: () => {
       const h = place(d), fn = d.run(kernelsFor(set), h);
       const ret = fn();
       const got = {};
       for (const key of Object.keys(d.outputs)) got[key] = heap().f32(h[key]).slice();
-      checkAll(d, `bnwasm-${set}`, got);
-      if (typeof ret === 'number') expectClose(`${d.key} bnwasm-${set} loss`, [ret], [referenceOf(d).ret], d.tol);
+      checkAll(d, runner, got);
+      if (typeof ret === 'number') expectClose(`${d.key} ${runner} loss`, [ret], [referenceOf(d).ret], d.tol);
       return fn;
     },
-  }));
+  });
   const tfjs = ['wasm', 'cpu'].map((backend) => ({
     runner: `tfjs-${backend}`,
     before: () => T.use(backend),
@@ -155,15 +175,17 @@ function cases(d) {
       return fn;
     },
   }));
-  return [...bnwasm, ...tfjs];
+  // the threaded runner goes last, so everything before it is timed with no kernel threads alive
+  const threaded = kind === 'gemm' && DEFAULT_THREADS > 1 ? [bnwasm(BEST_SET, `bnwasm-${BEST_SET}-threads`, DEFAULT_THREADS)] : [];
+  return [...BNWASM_SETS.map((set) => bnwasm(set)), ...tfjs, ...threaded];
 }
 
 const all = [
-  ...GEMM.map((s) => [s, describeGemm]), ...MOMENTS.map((s) => [s, describeMoments]),
+  ...GEMM.map((s) => [s, describeGemm, 'gemm']), ...MOMENTS.map((s) => [s, describeMoments]),
   ...BNORM.map((s) => [s, describeBnorm]), ...SOFTMAX_CE.map((s) => [s, describeSoftmaxCe]),
 ];
-for (const [s, describe] of all) {
-  await suite('kernels', s.suite, s.file, cases(describe(s)));
+for (const [s, describe, kind] of all) {
+  await suite('kernels', s.suite, s.file, cases(describe(s), kind));
   for (const b of live.splice(0)) heap().release(b);
   T.tf.disposeVariables();
 }

@@ -2,11 +2,17 @@
  * Shared bench plumbing: one `suite()` that runs a list of cases either through benny (full run) or
  * once each (--quick, CI smoke), seeded data, a closeness check, and the TF.js backend switch.
  *
- * A case is { runner, setup, before?, async? }: setup() does the untimed work (allocate, fill, verify
- * once) and returns the timed function (with async, both return promises); before() selects the
+ * A case is { runner, setup, before?, prepare?, async? }: setup() does the untimed work (allocate, fill,
+ * verify once) and returns the timed function (with async, both return promises); before() selects the
  * runner's backend. The setups run here, before benny sees the suite (benny would call each setup
  * several times and all of them before timing any), and before() is attached as benchmark.js's
- * `onStart` listener, which fires just before that case is timed.
+ * `onStart` listener, which fires just before that case (and each of its samples) is timed.
+ *
+ * prepare() is for state that takes a promise to change, such as bnwasm's thread count. benchmark.js
+ * runs synchronous cases without ever yielding to the event loop, so nothing awaited in `onStart`
+ * could take effect; instead a suite is timed as consecutive benny runs, split wherever a case's
+ * prepare differs from the one before it (by identity; cases without one join the current run), and
+ * each run's prepare is awaited before it starts. The runs' results are saved as one file.
  */
 import benny from 'benny';
 import fs from 'node:fs';
@@ -43,10 +49,11 @@ const skipProbe = (fn) => {
 const fmtTime = (s) => (s >= 1 ? `${s.toFixed(2)} s` : s >= 1e-3 ? `${(s * 1e3).toFixed(2)} ms` : `${(s * 1e6).toFixed(1)} µs`);
 
 /**
- * Runs one suite. `cases`: [{ runner, setup, before?, async? }]. Every setup runs first, one at a time
- * (an async one must not interleave with the next case's before(), which switches the backend it builds
- * on); a case whose setup or check throws is left out and recorded in <file>.failed.json next to the
- * benny JSON (saved with details, so the median is there), and the process exits non-zero at the end.
+ * Runs one suite. `cases`: [{ runner, setup, before?, prepare?, async? }]. Every setup runs first, one at
+ * a time, after its case's prepare() and before() (an async one must not interleave with the next case's
+ * before(), which switches the backend it builds on); a case whose setup or check throws is left out and
+ * recorded in <file>.failed.json next to the benny JSON (saved with details, so the median is there), and
+ * the process exits non-zero at the end.
  */
 export async function suite(group, name, file, cases) {
   if (FILTER && !FILTER.test(name)) return;
@@ -58,6 +65,7 @@ export async function suite(group, name, file, cases) {
   const ready = [], failed = {};
   for (const c of cases) {
     try {
+      await c.prepare?.();
       c.before?.();
       const fn = await c.setup();
       ready.push({ ...c, raw: fn, fn: c.async ? skipProbe(fn) : fn });
@@ -72,12 +80,17 @@ export async function suite(group, name, file, cases) {
   try {
     if (QUICK) await runOnce(name, file, folder, ready);
     else {
-      await benny.suite(name,
-        ...ready.map((c) => benny.add(c.runner, () => c.fn, { ...CASE_OPTIONS, ...(c.before ? { onStart: c.before } : {}) })),
-        benny.cycle((r) => `  ${r.name.padEnd(22)} median ${fmtTime(r.details.median).padStart(10)}  (${r.samples} samples, ±${r.margin}%)`),
-        benny.complete(),
-        benny.save({ file, folder, details: true, format: 'json' }),
-      );
+      const results = [];
+      for (const run of runsOf(ready)) {
+        await run.prepare?.();
+        const summary = await benny.suite(name,
+          ...run.cases.map((c) => benny.add(c.runner, () => c.fn, { ...CASE_OPTIONS, ...(c.before ? { onStart: c.before } : {}) })),
+          benny.cycle((r) => `  ${r.name.padEnd(28)} median ${fmtTime(r.details.median).padStart(10)}  (${r.samples} samples, ±${r.margin}%)`),
+          benny.complete(),
+        );
+        results.push(...summary.results);
+      }
+      save(name, file, folder, results);
     }
   } catch (e) {
     failures.push(`${name}: ${e?.stack ?? e}`);
@@ -85,16 +98,40 @@ export async function suite(group, name, file, cases) {
   }
 }
 
+/** Consecutive cases sharing a prepare (or without one), each group timed as one benny run. */
+function runsOf(cases) {
+  const runs = [];
+  for (const c of cases) {
+    const last = runs.at(-1);
+    if (last && (!c.prepare || !last.prepare || c.prepare === last.prepare)) {
+      last.prepare ??= c.prepare;
+      last.cases.push(c);
+    } else runs.push({ prepare: c.prepare, cases: [c] });
+  }
+  return runs;
+}
+
+/** benny's saved JSON (summary with details), for results gathered over one or more benny runs. */
+function save(name, file, folder, results) {
+  const ops = results.map((r) => r.ops), top = Math.max(...ops), low = Math.min(...ops);
+  const merged = results.map((r) => ({ ...r, percentSlower: r.ops === top ? 0 : Number(((1 - r.ops / top) * 100).toFixed(2)) }));
+  const at = (x) => ({ name: results[ops.indexOf(x)].name, index: ops.indexOf(x) });
+  const out = path.join(folder, `${file}.json`);
+  fs.writeFileSync(out, JSON.stringify({ name, date: new Date(), version: null, results: merged, fastest: at(top), slowest: at(low) }, null, 2));
+  console.log(`Saved to: ${out}`);
+}
+
 /** --quick: each case once, timed, in benny's summary format so report.mjs reads it the same way. */
 async function runOnce(name, file, folder, cases) {
   console.log(`Running "${name}" once (quick)...`);
   const results = [];
   for (const c of cases) {
+    await c.prepare?.();
     c.before?.();
     const t0 = performance.now();
     await c.raw();
     const t = (performance.now() - t0) / 1e3;
-    console.log(`  ${c.runner.padEnd(22)} ${fmtTime(t).padStart(10)}`);
+    console.log(`  ${c.runner.padEnd(28)} ${fmtTime(t).padStart(10)}`);
     results.push({ name: c.runner, ops: 1 / t, margin: 0, percentSlower: 0, samples: 1, promise: !!c.async,
       details: { min: t, max: t, mean: t, median: t, sampleResults: [t] }, completed: true });
   }
