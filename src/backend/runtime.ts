@@ -50,7 +50,7 @@ async function start(): Promise<void> {
   // coefficients); both builds share it safely because kernels run one at a time and keep nothing there
   const base = Math.max(1024, ...instances.map((x) => x.heap_base()));
   const heap = new Heap(memory, base);
-  const pool = shared && instances.length > 0 ? new ThreadPool(memory, modules, heap, instances[0].scratch_bytes()) : undefined;
+  const pool = shared && instances.length > 0 ? new ThreadPool(memory, modules, heap, Math.max(...instances.map((x) => x.scratch_bytes()))) : undefined;
   const sets: State['sets'] = { js: jsKernels((h) => heap.f32(h)) };
   builds.forEach((build, i) => {
     sets[build === 'simd' ? 'wasm' : 'wasm-relaxed'] = wasmKernels(instances[i], pool && { pool, build: i });

@@ -11,12 +11,12 @@ import type { Layer, StepContext } from '../layers/layer.js';
  *   W' = W·diag(s),  b' = (b − μ)·s + β,  s = γ/√(var + ε)
  * and an Activation right after folded into the same fused GEMM epilogue, so Dense → BN → relu is one
  * kernel call. Only a linear Dense over the feature axis BN normalises can absorb it; anything else
- * runs as its layer. The folded weights are computed once per predict call, by the kernels, and every
- * Dense's weights (folded or not) are packed once in the GEMM's panel layout, so the batches of one
- * predict call do not repack the same weights.
+ * runs as its layer. The folded weights are computed once per predict call, by the kernels, and with
+ * `pack` every Dense's weights (folded or not) are packed once in the GEMM's panel layout, so the
+ * batches of one predict call do not repack the same weights.
  */
 type Step =
-  | { kind: 'dense'; inputDim: number; units: number; w: F32; packed: F32; b: F32 | null; act: Act; softmax: boolean }
+  | { kind: 'dense'; inputDim: number; units: number; w: F32; packed: F32 | null; b: F32 | null; act: Act; softmax: boolean }
   | { kind: 'layer'; layer: Layer };
 
 /** Whether `bn` can be folded into `dense`: a linear Dense, and BN over the last (Dense's output) axis. */
@@ -39,7 +39,7 @@ export class InferencePlan {
   readonly steps: Step[] = [];
   private owned: F32[] = [];
 
-  constructor(layers: Layer[], k: Kernels) {
+  constructor(layers: Layer[], k: Kernels, pack: boolean) {
     for (let i = 0; i < layers.length; i++) {
       const dense = layers[i], bn = layers[i + 1];
       if (!(dense instanceof Dense)) {
@@ -62,8 +62,8 @@ export class InferencePlan {
         else act = next.activation;
         i++;
       }
-      const packed = this.alloc(k.packedWeightsLength(inputDim, units));
-      k.packWeights(inputDim, units, w, packed);
+      const packed = pack ? this.alloc(k.packedWeightsLength(inputDim, units)) : null;
+      if (packed) k.packWeights(inputDim, units, w, packed);
       this.steps.push({ kind: 'dense', inputDim, units, w, packed, b, act, softmax });
     }
   }
@@ -79,7 +79,8 @@ export class InferencePlan {
     for (const s of this.steps) {
       if (s.kind === 'layer') { a = s.layer.forward(ctx, a, rows); continue; }
       const m = a.length / s.inputDim, y = ctx.scratch(m * s.units);
-      ctx.k.densePacked(m, s.units, s.inputDim, a, s.w, s.packed, s.b, s.act, y);
+      if (s.packed) ctx.k.densePacked(m, s.units, s.inputDim, a, s.w, s.packed, s.b, s.act, y);
+      else ctx.k.dense(m, s.units, s.inputDim, a, s.w, s.b, s.act, y);
       if (s.softmax) ctx.k.softmax(m, s.units, y, y);
       a = y;
     }

@@ -291,9 +291,13 @@ export class Sequential {
     read(h.f32(a), a);
   }
 
-  /** Runs `body` with the inference plan: BN folded into the Dense layers in front, weights packed once. */
-  private withFoldedPlan<T>(body: (plan: InferencePlan) => T): T {
-    const plan = new InferencePlan(this.layers, kernels());
+  /**
+   * Runs `body` with the inference plan for `rows` samples in batches of `batchSize`: BN folded into the
+   * Dense layers in front; weights packed once when that pays (several batches of 4 or more rows; one
+   * batch packs them once anyway, and fewer than 4 rows take the GEMM's gemv path, which reads W as is).
+   */
+  private withFoldedPlan<T>(rows: number, batchSize: number, body: (plan: InferencePlan) => T): T {
+    const plan = new InferencePlan(this.layers, kernels(), rows > batchSize && batchSize >= 4);
     try {
       return body(plan);
     } finally {
@@ -345,7 +349,7 @@ export class Sequential {
     const rows = xt.shape[0], xRow = xt.size / rows, outShape = this.outputShape!;
     const outRow = outShape.reduce((a, b) => a * b, 1);
     const result = new Float32Array(rows * outRow);
-    this.withFoldedPlan((plan) => {
+    this.withFoldedPlan(rows, batchSize, (plan) => {
       for (let start = 0; start < rows; start += batchSize) {
         const n = Math.min(batchSize, rows - start);
         this.inferBatch(n, xt.values.subarray(start * xRow, (start + n) * xRow), plan, (out) => result.set(out, start * outRow));
@@ -366,7 +370,7 @@ export class Sequential {
     const kind = this.accuracy(), cols = this.outputWidth, h = heap(), k = kernels();
     let lossSum = 0, correct = 0, samples = 0;
     // the same inference path as predict (BN folded), so evaluate's accuracy is argmax of predict's output
-    this.withFoldedPlan((plan) => {
+    this.withFoldedPlan(d.rows, batchSize, (plan) => {
     for (let start = 0; start < d.rows; start += batchSize) {
       const n = Math.min(batchSize, d.rows - start);
       const targets = d.y.subarray(start * d.yRow, (start + n) * d.yRow);

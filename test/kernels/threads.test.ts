@@ -207,6 +207,25 @@ test('a worker that died inside its block: the GEMM throws after the stall timeo
   expect(bw.getThreads()).toBe(2);
 });
 
+test("the caller's own block failing (a trap) leaves no worker writing and no error behind for the next GEMM", async () => {
+  await bw.setThreads(3);
+  const pool = threadPool()!;
+  const K = kernels(SETS[SETS.length - 1]);
+  const failing = () => { throw new Error('trap in the caller'); };
+  withHeap((h) => {
+    const A = h.out(300 * 500, 1), B = h.out(500 * 260, 1), C = h.out(300 * 260);
+    expect(() => pool.gemm(0, failing, 0, 300, 260, 500, A.ptr, B.ptr, C.ptr, 0, 0, 0, 0)).toThrow(/trap in the caller/);
+    // every block handed out is settled at the throw: none still open to a worker, none running
+    expect((pool as unknown as { taken(slots: number): boolean }).taken(2)).toBe(false);
+    const settled = h.read(C); // whatever the workers wrote, they are done: C does not change any more
+    expect(h.read(C)).toEqual(settled);
+  });
+  const before = pool.parallelCalls;
+  checkGemm(K, 'after a failed caller block', 'nn', 300, 260, 500, false);
+  expect(pool.parallelCalls).toBe(before + 1);
+  await bw.setThreads(2);
+});
+
 describe('setThreads', () => {
   test.each([0, -1, 1.5, 17, Number.NaN, '2', null])('refuses %s with an Error naming the argument, and keeps the threads', async (bad) => {
     await bw.setThreads(2);

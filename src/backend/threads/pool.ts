@@ -39,7 +39,9 @@ type Block = [number, number, number, number];
 
 export class ThreadPool {
   private threads: Thread[] = [];
-  private readonly ctrl = new Int32Array(new SharedArrayBuffer(4 * (LAYOUT.SLOTS + LAYOUT.SLOT * MAX_THREADS)));
+  /** The control block of the current workers; each restart gets a fresh one, so a stopped worker that
+   * has not yet been terminated still reads its own STOP and can never claim a new worker's job. */
+  private ctrl = controlBlock();
   private readonly blocking = canBlock();
   private resizing: Promise<void> = Promise.resolve();
   /** GEMMs that ran split over threads, and blocks the caller took back (tests check both paths ran). */
@@ -67,6 +69,7 @@ export class ThreadPool {
 
   private async restart(threads: number): Promise<void> {
     this.stopAll();
+    this.ctrl = controlBlock();
     const starting = Array.from({ length: threads - 1 }, (_, slot) => this.start(slot));
     const settled = await Promise.allSettled(starting);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -84,7 +87,11 @@ export class ThreadPool {
     const scratch = Math.ceil(region.ptr / 64) * 64;
     const handle = spawnThread(workerSource);
     return new Promise<Thread>((resolve, reject) => {
+      let settled = false;
       const fail = (why: unknown) => {
+        // an error after 'ready' (a worker out of memory, say) is the stall timeout's to handle
+        if (settled) return;
+        settled = true;
         handle.terminate();
         this.heap.release(region);
         reject(new Error(`bnwasm: a kernel thread failed to start: ${String(why)}`));
@@ -92,8 +99,9 @@ export class ThreadPool {
       handle.onError(fail);
       handle.onFirstMessage((data) => {
         const m = data as { ready?: boolean; error?: string };
-        if (m.ready) resolve({ handle, scratch: region });
-        else fail(m.error);
+        if (!m.ready) return fail(m.error);
+        settled = true;
+        resolve({ handle, scratch: region });
       });
       this.ctrl[LAYOUT.SLOTS + slot * LAYOUT.SLOT] = LAYOUT.JOB_GEMM;
       this.ctrl[LAYOUT.SLOTS + slot * LAYOUT.SLOT + LAYOUT.STATE] = LAYOUT.IDLE;
@@ -143,16 +151,26 @@ export class ThreadPool {
     Atomics.add(ctrl, L.GEN, 1);
     Atomics.notify(ctrl, L.GEN);
     const run = (block: Block) => local(op, m, n, k, a, b, c, acc, bias, act, block[0], block[1], block[2], block[3], packed);
-    run(blocks[0]);
-    for (let w = 1; w < blocks.length; w++) {
-      if (Atomics.compareExchange(ctrl, L.SLOTS + (w - 1) * L.SLOT + L.STATE, L.OPEN, L.STOLEN) === L.OPEN) {
-        this.stolenBlocks++;
-        run(blocks[w]);
-      }
-    }
     // a worker that died inside a block (killed, out of memory) would leave us waiting forever: give
     // up after stallMs plus the time the block takes at 1 GF/s, 50x slower than these kernels run
-    this.waitFor(blocks.length - 1, this.stallMs + (2 * m * n * k) / parts / 1e6);
+    const timeoutMs = this.stallMs + (2 * m * n * k) / parts / 1e6;
+    try {
+      run(blocks[0]);
+      for (let w = 1; w < blocks.length; w++) {
+        if (Atomics.compareExchange(ctrl, L.SLOTS + (w - 1) * L.SLOT + L.STATE, L.OPEN, L.STOLEN) === L.OPEN) {
+          this.stolenBlocks++;
+          run(blocks[w]);
+        }
+      }
+    } catch (e) {
+      // our own block failed (a trap): take back what no worker started, let the started ones finish,
+      // so nothing still writes into C after we throw and the next call finds every slot settled
+      for (let w = 1; w < blocks.length; w++) Atomics.compareExchange(ctrl, L.SLOTS + (w - 1) * L.SLOT + L.STATE, L.OPEN, L.STOLEN);
+      this.waitFor(blocks.length - 1, timeoutMs);
+      Atomics.store(ctrl, L.ERRORS, 0);
+      throw e;
+    }
+    this.waitFor(blocks.length - 1, timeoutMs);
     if (Atomics.load(ctrl, L.ERRORS) > 0) {
       Atomics.store(ctrl, L.ERRORS, 0);
       throw new Error('bnwasm: a kernel thread failed inside a GEMM');
@@ -170,19 +188,28 @@ export class ThreadPool {
   }
 
   private waitFor(slots: number, timeoutMs: number): void {
-    const { ctrl } = this, deadline = Date.now() + timeoutMs;
+    const { ctrl } = this;
+    let last = Date.now(), deadline = last + timeoutMs;
     for (let spins = 0; ; spins++) {
       const done = Atomics.load(ctrl, LAYOUT.DONE);
       if (!this.taken(slots)) return;
-      if (spins > LAYOUT.SPIN) {
-        if (this.blocking) Atomics.wait(ctrl, LAYOUT.DONE, done, 50);
-        if ((this.blocking || (spins & 1023) === 0) && Date.now() > deadline) {
-          this.stopAll(false);
-          throw new Error('bnwasm: a kernel thread stopped responding; running on one thread from now on');
-        }
+      if (spins < LAYOUT.SPIN || (!this.blocking && (spins & 1023) !== 0)) continue;
+      const now = Date.now();
+      // a pause of the whole process (sleep, SIGSTOP, a debugger) is not the worker's fault
+      if (now - last > 1000) deadline += now - last;
+      last = now;
+      if (now > deadline) {
+        this.stopAll(false);
+        throw new Error('bnwasm: a kernel thread stopped responding; running on one thread from now on');
       }
+      if (this.blocking) Atomics.wait(ctrl, LAYOUT.DONE, done, 50);
     }
   }
+}
+
+/** A zeroed control block: the header words, then one slot per possible worker. */
+function controlBlock(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * (LAYOUT.SLOTS + LAYOUT.SLOT * MAX_THREADS)));
 }
 
 /**
