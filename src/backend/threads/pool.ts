@@ -21,6 +21,10 @@ import { workerSource } from './worker.js';
 const LAYOUT = {
   GEN: 0, DONE: 1, ERRORS: 2, SLOTS: 4, SLOT: 20, STATE: 17,
   JOB_GEMM: 1, JOB_STOP: 2, IDLE: 0, OPEN: 1, TAKEN: 2, FINISHED: 3, STOLEN: 4, SPIN: 20_000,
+  // how long an idle worker keeps polling before it sleeps: longer than the gaps between the GEMMs of
+  // a training step or a predict batch (tens of µs), far shorter than a futex wake-up costs them in
+  // aggregate (a 32-row predict spent a quarter of its time waiting for woken workers at 20k polls)
+  WORKER_SPIN_MS: 0.5,
 };
 export const MAX_THREADS = 16;
 /**

@@ -12,7 +12,7 @@ export function workerMain(): void {
     scratch: number;
     slot: number;
     layout: { GEN: number; DONE: number; ERRORS: number; SLOTS: number; SLOT: number; STATE: number; JOB_STOP: number;
-      OPEN: number; TAKEN: number; FINISHED: number; SPIN: number };
+      OPEN: number; TAKEN: number; FINISHED: number; WORKER_SPIN_MS: number };
   }
   type Part = (...args: number[]) => void;
   // Node runs this as an eval'd worker_threads Worker (its port is a builtin module's); browsers as a classic Worker (self)
@@ -38,8 +38,9 @@ export function workerMain(): void {
     let seen = Atomics.load(ctrl, L.GEN);
     port.postMessage({ ready: true });
     for (;;) {
-      // a short spin first: training issues GEMMs back to back, and a futex wake-up costs tens of µs
-      for (let i = 0; i < L.SPIN && Atomics.load(ctrl, L.GEN) === seen; i++);
+      // poll a little before sleeping: GEMMs come back to back, and a futex wake-up costs tens of µs
+      const until = performance.now() + L.WORKER_SPIN_MS;
+      while (Atomics.load(ctrl, L.GEN) === seen && performance.now() < until);
       Atomics.wait(ctrl, L.GEN, seen);
       const gen = Atomics.load(ctrl, L.GEN);
       if (gen === seen) continue;
