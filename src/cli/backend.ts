@@ -1,11 +1,18 @@
 import * as bw from '../index.js';
+import { fail } from './errors.js';
 
 /**
- * ready() plus the backend named by BNWASM_BACKEND ('wasm' default, or 'js'): lets a user compare the
- * kernels, or sidestep a WASM problem, without a flag on every command.
+ * ready() plus two environment settings, so no command needs a flag for them:
+ * BNWASM_BACKEND ('wasm' default, or 'js') lets a user compare the kernels or sidestep a WASM problem;
+ * BNWASM_THREADS (1..16; default min(cores, 4)) caps the threads, e.g. on a shared machine.
  */
 export async function ready(): Promise<void> {
   await bw.ready();
   const wanted = process.env.BNWASM_BACKEND;
   if (wanted === 'js' || wanted === 'wasm') bw.setBackend(wanted);
+  const threads = process.env.BNWASM_THREADS;
+  if (threads === undefined || threads === '') return;
+  const n = Number(threads);
+  if (!/^\s*\d+\s*$/.test(threads) || n < 1 || n > 16) fail(`BNWASM_THREADS: expected an integer from 1 to 16, got ${JSON.stringify(threads)}`);
+  await bw.setThreads(n);
 }

@@ -1,8 +1,9 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { cli, DIGITS, ensureBuilt, tempDir, writeCsv } from './helpers.js';
+import { cli, DIGITS, ensureBuilt, MAIN, ROOT, tempDir, writeCsv } from './helpers.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -55,6 +56,23 @@ describe('the bnwasm process', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')[0]).toMatch(/^bnwasm: /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test('BNWASM_THREADS: a valid count trains the same model; a bad one is one line naming the variable, exit 1', () => {
+    const dir = tempDir('threads');
+    const train = (threads: string, out: string) => spawnSync(process.execPath,
+      [MAIN, 'train', DIGITS, '--label', 'label', '--epochs', '2', '--hidden', '16', '--out', join(dir, out)],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, BNWASM_THREADS: threads } });
+    const one = train('1', 'one'), two = train('2', 'two');
+    expect(one.status).toBe(0);
+    expect(two.status).toBe(0);
+    // the thread count changes no number: the saved weights are byte for byte the same
+    expect(readFileSync(join(dir, 'two', 'weights.bin'))).toEqual(readFileSync(join(dir, 'one', 'weights.bin')));
+    for (const bad of ['0', '17', 'many', '1.5']) {
+      const r = train(bad, `bad-${bad}`);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toBe(`bnwasm: BNWASM_THREADS: expected an integer from 1 to 16, got ${JSON.stringify(bad)}`);
+    }
   });
 
   test('a non-numeric cell in a process run names row and column', () => {
