@@ -3,7 +3,8 @@
  * bitwise equal to dense() on the same kernel set for every column remainder (the dot-product tail and
  * the padded panel), several k blocks, a second column block, m < 4 (which reads W, not the packing),
  * every activation, with and without bias, on 1 and 2 threads; packing writes exactly
- * packedWeightsLength floats (guard zones) and leaves W untouched; and it is right against float64.
+ * packedWeightsLength floats (guard zones) and leaves W untouched; and it is right against float64 and
+ * agrees with the JS baseline kernel.
  */
 import { afterAll, describe, expect, test } from 'vitest';
 import * as bw from '../../src/index.js';
@@ -46,9 +47,12 @@ describe.each(KERNEL_SETS)('densePacked on %s', (name) => {
           }
         }
         const exact = ref.dense(m, n, k, x, w, bias, 'relu');
-        const got = h.out(m * n);
+        const got = h.out(m * n), js = h.out(m * n);
         K.densePacked(m, n, k, X, W, packed, Bi, 'relu', got);
         expectClose(`m=${m} n=${n} k=${k}`, h.read(got), exact.y, { rtol: 2 * (k + 2) * EPS32, scale: exact.mag });
+        // and against the JS baseline kernel on the same bytes
+        kernels('js').dense(m, n, k, X, W, Bi, 'relu', js);
+        expectClose(`m=${m} n=${n} k=${k} vs js`, h.read(got), h.read(js), { rtol: 4 * (k + 2) * EPS32, scale: exact.mag });
         expectClose('W untouched', h.read(W), w, { rtol: 0 });
       }); // withHeap checks the guard zones: packWeights wrote only its packedWeightsLength floats
       const parallel = (threadPool()?.parallelCalls ?? 0) - parallelBefore;
