@@ -116,6 +116,18 @@ export function reclaimDropped(): number {
   return freeCollected();
 }
 
+/**
+ * Resolves on a later turn of the event loop. An await of an already-settled promise does not end the
+ * engine's current job: code that awaits only such promises (a loop of fit calls whose callbacks are
+ * synchronous) is one job, and the engine keeps alive every object a WeakRef was made for during it, so
+ * none of the models it dropped could be collected. fit() takes one such turn when it starts; finalizers
+ * of dropped models also run then.
+ */
+export function nextTurn(): Promise<void> {
+  const later = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate ?? ((f: () => void) => setTimeout(f, 0));
+  return new Promise((resolve) => { later(resolve); });
+}
+
 /** What undisposed owners hold now: models (with their scratch) and layers (weights). */
 export function undisposed(): { models: number; layers: number; bytes: number } {
   let models = 0, layers = 0, bytes = 0;

@@ -3,7 +3,7 @@ import type { IOHandler } from '../io/artifacts.js';
 import { saveModel } from '../io/save.js';
 import { Layer } from '../layers/layer.js';
 import { Arena } from '../memory/arena.js';
-import { Holding } from '../memory/holding.js';
+import { Holding, nextTurn } from '../memory/holding.js';
 import { Tensor, toTensor } from '../tensor/tensor.js';
 import { fail, integer, knownKeys, oneOf, show } from '../util/validate.js';
 import { checkInputs, prepareTargets, type Dataset } from './data.js';
@@ -229,6 +229,7 @@ export class Sequential {
     if (this.fitting) throw new Error(`fit: ${this.name} is already training (another fit() call on this model has not finished)`);
     this.fitting = true;
     try {
+      await nextTurn(); // lets models dropped before this fit be collected (holding.ts)
       const model = this;
       return await fitLoop({
         begin: () => { this.requireCompiled('fit'); return this.accuracy(); },
