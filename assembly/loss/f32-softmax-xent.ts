@@ -65,7 +65,7 @@ function wideRow(cols: i32, x: usize, t: usize, y: usize, d: usize, invRows: v12
     s1 = f32x4.add(s1, e);
     storeN(y + full, e, tail);
   }
-  const inv = pin(f32x4.splat(<f32>1 / hsum(f32x4.add(s0, s1))), 1);
+  const sum = hsum(f32x4.add(s0, s1)), inv = pin(f32x4.splat(<f32>1 / sum), 1);
   // S and the loss, only where targets are nonzero
   let sv = f64x2.splat(0), lv = sv;
   for (j = 0; j < full; j += 16) {
@@ -94,6 +94,8 @@ function wideRow(cols: i32, x: usize, t: usize, y: usize, d: usize, invRows: v12
     storeN(y + full, p, tail);
     storeN(d + full, f32x4.mul(f32x4.sub(f32x4.mul(p, s), v128.and(tv, insidev(p))), invRows), tail);
   }
+  // a NaN or +Infinity logit makes every p of the row NaN, and 0·log(NaN) is NaN even where no target is
+  if (isNaN(sum)) return NaN;
   return -(f64x2.extract_lane(lv, 0) + f64x2.extract_lane(lv, 1));
 }
 
