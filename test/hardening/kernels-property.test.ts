@@ -99,7 +99,7 @@ describe('kernel properties (fast-check): every WASM kernel equals the JS kernel
       (op, m, n, k, reg, ua, ub, accumulate) => {
         const a = values(reg, ua, m * k), b = values('unit', ub, k * n), c0 = values('unit', ub.slice(1).concat(ua), m * n);
         const want = gemmRef.gemm(op, m, n, k, a, b, accumulate ? c0 : null);
-        const got = onEverySet((K, h) => { const c = h.put(c0); K.gemm(op, m, n, k, h.put(a), h.put(b), c, accumulate); return h.read(c); });
+        const got = onEverySet((K, h) => { const c = h.put(c0); K.gemm(m, n, k, h.put(a), h.put(b), c, op, accumulate); return h.read(c); });
         agree(`gemm ${op} ${m}x${n}x${k} ${reg}`, got, want.c, want.mag, 4 * (k + 1) * EPS32);
       }), RUNS);
   });
@@ -109,7 +109,7 @@ describe('kernel properties (fast-check): every WASM kernel equals the JS kernel
       (act, m, n, k, reg, ua, ub, useBias) => {
         const x = values(reg, ua, m * k), w = values('unit', ub, k * n), bias = useBias ? values('unit', ua, n) : null;
         const want = gemmRef.dense(m, n, k, x, w, bias, act);
-        const got = onEverySet((K, h) => { const y = h.out(m * n); K.dense(m, n, k, h.put(x), h.put(w), bias && h.put(bias), act, y); return h.read(y); });
+        const got = onEverySet((K, h) => { const y = h.out(m * n); K.dense(m, n, k, h.put(x), h.put(w), bias && h.put(bias), y, act); return h.read(y); });
         agree(`dense ${act} ${m}x${n}x${k} ${reg}`, got, want.y, Float64Array.from(want.mag, (v, i) => v + Math.abs(want.y[i])), 4 * (k + 2) * EPS32);
       }), RUNS);
   });
@@ -147,7 +147,7 @@ describe('kernel properties (fast-check): every WASM kernel equals the JS kernel
         const want = bnRef.forwardTrain(rows, cols, x, gamma, beta, eps), s = statsScale(rows, x, want.variance);
         const got = onEverySet((K, h) => {
           const y = h.out(rows * cols), mean = h.out(cols), variance = h.out(cols), invStd = h.out(cols);
-          K.bnormForwardTrain(rows, cols, h.put(x), gamma && h.put(gamma), beta && h.put(beta), eps, y, mean, variance, invStd);
+          K.bnormForwardTrain(rows, cols, h.put(x), gamma && h.put(gamma), beta && h.put(beta), y, mean, variance, invStd, eps);
           return { y: h.read(y), invStd: h.read(invStd) };
         });
         // invStd's relative error follows the variance's; y's error: δ·invStd plus |x − mean|·invStd·that
@@ -172,7 +172,7 @@ describe('kernel properties (fast-check): every WASM kernel equals the JS kernel
         const fold = bnRef.fold(cols, mean, variance, gamma, beta, eps);
         const gotFold = onEverySet((K, h) => {
           const sc = h.out(cols), sh = h.out(cols);
-          K.bnormFold(cols, h.put(mean), h.put(variance), h.put(gamma), h.put(beta), eps, sc, sh);
+          K.bnormFold(cols, h.put(mean), h.put(variance), h.put(gamma), h.put(beta), sc, sh, eps);
           return { scale: h.read(sc), shift: h.read(sh) };
         });
         agree(`bnormFold scale ${reg}`, mapSets(gotFold, 'scale'), fold.scale, undefined, 8 * EPS32);
@@ -193,7 +193,7 @@ describe('kernel properties (fast-check): every WASM kernel equals the JS kernel
         const wantMean = bnRef.movingAverage(bm, mean, m), wantVar = bnRef.movingAverage(bv, variance, m);
         const gotMa = onEverySet((K, h) => {
           const mm = h.put(mean), mv = h.put(variance);
-          K.movingAverage(cols, h.put(bm), h.put(bv), m, mm, mv);
+          K.movingAverage(cols, h.put(bm), h.put(bv), mm, mv, m);
           return { mean: h.read(mm), variance: h.read(mv) };
         });
         const maScale = (a: ArrayLike<number>, b: ArrayLike<number>) => Float64Array.from(a, (v, j) => Math.abs(v) + Math.abs(b[j]));
@@ -233,10 +233,10 @@ describe('kernel properties (fast-check): every WASM kernel equals the JS kernel
     fc.assert(fc.property(fc.constantFrom<Act>('linear', 'relu', 'sigmoid', 'tanh'), dims(70), regime, unitArray, unitArray, (act, n, reg, u, ud) => {
       const x = values(reg, u, n), dy = values('unit', ud, n);
       const want = actRef.act(act, x);
-      const got = onEverySet((K, h) => { const y = h.out(n); K.activation(act, n, h.put(x), y); return h.read(y); });
+      const got = onEverySet((K, h) => { const y = h.out(n); K.activation(n, h.put(x), y, act); return h.read(y); });
       agree(`activation ${act} ${reg}`, got, want, undefined, 8 * EPS32, 1e-7);
       const y = f32(want), wantB = actRef.actBackward(act, y, dy);
-      const gotB = onEverySet((K, h) => { const dx = h.out(n); K.activationBackward(act, n, h.put(y), h.put(dy), dx); return h.read(dx); });
+      const gotB = onEverySet((K, h) => { const dx = h.out(n); K.activationBackward(n, h.put(y), h.put(dy), dx, act); return h.read(dx); });
       agree(`activationBackward ${act} ${reg}`, gotB, wantB, Float64Array.from(dy, Math.abs), 8 * EPS32);
     }), RUNS);
   });
@@ -294,7 +294,7 @@ describe('kernel properties (fast-check): every WASM kernel equals the JS kernel
         const lr = Math.fround(0.01), sgd = optRef.sgd(w, g, momentum ? v0 : null, lr, momentum, nesterov);
         const got = onEverySet((K, h) => {
           const W = h.put(w), V = momentum ? h.put(v0) : null;
-          K.sgd(n, W, h.put(g), V, lr, momentum, nesterov);
+          K.sgd(n, h.put(g), W, V, lr, momentum, nesterov);
           return { w: h.read(W), v: V ? h.read(V) : new Float64Array(0) };
         });
         const scale = Float64Array.from(w, (x, i) => Math.abs(x) + lr * Math.abs(g[i]) + Math.abs(v0[i]));
@@ -308,7 +308,7 @@ describe('kernel properties (fast-check): every WASM kernel equals the JS kernel
         const adam = optRef.adam(w, g, m0, s0, lrA, b1, b2, epsA, bc1, bc2);
         const gotA = onEverySet((K, h) => {
           const W = h.put(w), M = h.put(m0), S = h.put(s0);
-          K.adam(n, W, h.put(g), M, S, lrA, b1, b2, epsA, bc1, bc2);
+          K.adam(n, h.put(g), W, M, S, lrA, b1, b2, epsA, bc1, bc2);
           return { w: h.read(W), m: h.read(M), v: h.read(S) };
         });
         agree(`adam w ${reg}`, mapSets(gotA, 'w'), adam.w, Float64Array.from(w, (x, i) => Math.abs(x) + Math.abs(adam.w[i])), 16 * EPS32);
@@ -347,9 +347,9 @@ describe('NaN and ±Infinity propagate through every kernel family as the float6
 
   test('relu of NaN is NaN, relu of −Infinity is 0, on every set (was 0 for NaN on both backends)', () => {
     const x = [NaN, -Infinity, Infinity, -0, -1, 2, NaN, 0, NaN];
-    const got = onEverySet((K, h) => { const y = h.out(x.length); K.activation('relu', x.length, h.put(x), y); return h.read(y); });
+    const got = onEverySet((K, h) => { const y = h.out(x.length); K.activation(x.length, h.put(x), y, 'relu'); return h.read(y); });
     for (const name of ALL_SETS) expect(Array.from(got[name]), name).toEqual([NaN, 0, Infinity, 0, 0, 2, NaN, 0, NaN]);
-    const dense = onEverySet((K, h) => { const y = h.out(3); K.dense(1, 3, 1, h.put([NaN]), h.put([1, -1, 0]), h.put([0, 0, 0]), 'relu', y); return h.read(y); });
+    const dense = onEverySet((K, h) => { const y = h.out(3); K.dense(1, 3, 1, h.put([NaN]), h.put([1, -1, 0]), h.put([0, 0, 0]), y, 'relu'); return h.read(y); });
     for (const name of ALL_SETS) expect(Array.from(dense[name]), `dense ${name}`).toEqual([NaN, NaN, NaN]);
   });
 
@@ -360,17 +360,17 @@ describe('NaN and ±Infinity propagate through every kernel family as the float6
         const b = where.includes('b') ? poison(ub, at, k * n) : values('unit', ub, k * n);
         const c0 = where.includes('c') ? poison(u, at, m * n) : null;
         const want = gemmRef.gemm(op, m, n, k, a, b, c0);
-        const got = onEverySet((K, h) => { const c = c0 ? h.put(c0) : h.out(m * n); K.gemm(op, m, n, k, h.put(a), h.put(b), c, !!c0); return h.read(c); });
+        const got = onEverySet((K, h) => { const c = c0 ? h.put(c0) : h.out(m * n); K.gemm(m, n, k, h.put(a), h.put(b), c, op, !!c0); return h.read(c); });
         agree(`gemm ${op} ${m}x${n}x${k} poisoned ${where}`, got, want.c, want.mag, 4 * (k + 1) * EPS32);
 
         const bias = where.includes('bias') ? poison(ub, at, n) : values('unit', ub, n);
         const wantD = gemmRef.dense(m, n, k, a, b, bias, act);
-        const plain = onEverySet((K, h) => { const y = h.out(m * n); K.dense(m, n, k, h.put(a), h.put(b), h.put(bias), act, y); return h.read(y); });
+        const plain = onEverySet((K, h) => { const y = h.out(m * n); K.dense(m, n, k, h.put(a), h.put(b), h.put(bias), y, act); return h.read(y); });
         spec(`dense ${act} poisoned ${where}`, plain, wantD.y);
         const packed = onEverySet((K, h) => {
           const w = h.put(b), p = h.out(Math.max(4, K.packedWeightsLength(k, n)), 0), y = h.out(m * n);
           K.packWeights(k, n, w, p);
-          K.densePacked(m, n, k, h.put(a), w, p, h.put(bias), act, y);
+          K.densePacked(m, n, k, h.put(a), w, p, h.put(bias), y, act);
           return h.read(y);
         });
         spec(`densePacked ${act} poisoned ${where}`, packed, wantD.y);
@@ -399,7 +399,7 @@ describe('NaN and ±Infinity propagate through every kernel family as the float6
       const fwd = bnRef.forwardTrain(rows, cols, x, gamma, beta, eps);
       const got = onEverySet((K, h) => {
         const y = h.out(n), mean = h.out(cols), variance = h.out(cols), invStd = h.out(cols);
-        K.bnormForwardTrain(rows, cols, h.put(x), h.put(gamma), h.put(beta), eps, y, mean, variance, invStd);
+        K.bnormForwardTrain(rows, cols, h.put(x), h.put(gamma), h.put(beta), y, mean, variance, invStd, eps);
         return { y: h.read(y), mean: h.read(mean), variance: h.read(variance), invStd: h.read(invStd) };
       });
       for (const key of ['mean', 'variance', 'invStd'] as const) spec(`bnormForwardTrain ${key} poisoned ${where}`, mapSets(got, key), fwd[key]);
@@ -412,7 +412,7 @@ describe('NaN and ±Infinity propagate through every kernel family as the float6
       const fold = bnRef.fold(cols, mean, variance, gamma, beta, eps);
       const gotFold = onEverySet((K, h) => {
         const sc = h.out(cols), sh = h.out(cols);
-        K.bnormFold(cols, h.put(mean), h.put(variance), h.put(gamma), h.put(beta), eps, sc, sh);
+        K.bnormFold(cols, h.put(mean), h.put(variance), h.put(gamma), h.put(beta), sc, sh, eps);
         return { scale: h.read(sc), shift: h.read(sh) };
       });
       spec('bnormFold scale', mapSets(gotFold, 'scale'), fold.scale);
@@ -424,7 +424,7 @@ describe('NaN and ±Infinity propagate through every kernel family as the float6
 
       const gotMa = onEverySet((K, h) => {
         const mm = h.put(mean), mv = h.put(variance);
-        K.movingAverage(cols, h.put(fwd.mean), h.put(fwd.variance), 0.9, mm, mv);
+        K.movingAverage(cols, h.put(fwd.mean), h.put(fwd.variance), mm, mv, 0.9);
         return { mean: h.read(mm), variance: h.read(mv) };
       });
       spec('movingAverage mean', mapSets(gotMa, 'mean'), bnRef.movingAverage(fwd.mean, mean, Math.fround(0.9)));
@@ -450,9 +450,9 @@ describe('NaN and ±Infinity propagate through every kernel family as the float6
   test('activations forward and backward: poisoned x, and poisoned dy where the unit is off (dy·0 is NaN for a NaN or infinite dy)', () => {
     fc.assert(fc.property(fc.constantFrom<Act>('linear', 'relu', 'sigmoid', 'tanh'), dims(40), poisoned, poisoned, fc.boolean(), (act, n, [u, at], [ud, atd], poisonDy) => {
       const x = poison(u, at, n);
-      spec(`activation ${act}`, onEverySet((K, h) => { const y = h.out(n); K.activation(act, n, h.put(x), y); return h.read(y); }), actRef.act(act, x));
+      spec(`activation ${act}`, onEverySet((K, h) => { const y = h.out(n); K.activation(n, h.put(x), y, act); return h.read(y); }), actRef.act(act, x));
       const y = f32(actRef.act(act, x)), dy = poisonDy ? poison(ud, atd, n) : values('unit', ud, n);
-      spec(`activationBackward ${act}`, onEverySet((K, h) => { const dx = h.out(n); K.activationBackward(act, n, h.put(y), h.put(dy), dx); return h.read(dx); }),
+      spec(`activationBackward ${act}`, onEverySet((K, h) => { const dx = h.out(n); K.activationBackward(n, h.put(y), h.put(dy), dx, act); return h.read(dx); }),
         actRef.actBackward(act, y, dy));
     }), RUNS);
   });
@@ -508,7 +508,7 @@ describe('NaN and ±Infinity propagate through every kernel family as the float6
       const lr = Math.fround(0.01), want = optRef.sgd(w, g, momentum ? v0 : null, lr, momentum, nesterov);
       const got = onEverySet((K, h) => {
         const W = h.put(w), V = momentum ? h.put(v0) : null;
-        K.sgd(n, W, h.put(g), V, lr, momentum, nesterov);
+        K.sgd(n, h.put(g), W, V, lr, momentum, nesterov);
         return { w: h.read(W), v: V ? h.read(V) : new Float64Array(0) };
       });
       spec(`sgd w m=${momentum} poisoned ${where}`, mapSets(got, 'w'), want.w);
@@ -518,7 +518,7 @@ describe('NaN and ±Infinity propagate through every kernel family as the float6
       const adam = optRef.adam(w, g, m0, s0, lrA, b1, b2, epsA, bc1, bc2);
       const gotA = onEverySet((K, h) => {
         const W = h.put(w), M = h.put(m0), S = h.put(s0);
-        K.adam(n, W, h.put(g), M, S, lrA, b1, b2, epsA, bc1, bc2);
+        K.adam(n, h.put(g), W, M, S, lrA, b1, b2, epsA, bc1, bc2);
         return { w: h.read(W), m: h.read(M), v: h.read(S) };
       });
       for (const key of ['w', 'm', 'v'] as const) spec(`adam ${key} poisoned ${where}`, mapSets(gotA, key), adam[key]);
