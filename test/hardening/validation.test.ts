@@ -13,6 +13,10 @@ type Case = [string, () => unknown, RegExp];
 describe('construction-time arguments are checked', () => {
   const cases: Case[] = [
     ['tensor: ragged nested array', () => bw.tensor([[1, 2], [3]]), /ragged array: expected 2 entries at \[1\].*got an array of length 1/],
+    ['tensor: a hole in a nested array (was: later values shifted left, a 0 at the end)', () => bw.tensor([[1, , 3], [4, 5, 6]] as never), /tensor: expected a number at \[0\]\[1\], got an empty slot \(a sparse array\)/],
+    ['tensor: a missing row', () => bw.tensor([[1, 2], , [5, 6]] as never), /expected a number at \[1\], got an empty slot/],
+    ['tensor: a hole in a flat array with a shape (was: NaN)', () => bw.tensor([1, , 3, 4] as never, [2, 2]), /expected a number at \[1\], got an empty slot/],
+    ['tensor: new Array(3)', () => bw.tensor(new Array(3)), /expected a number at \[0\], got an empty slot/],
     ['tensor: a string inside the values', () => bw.tensor([1, 'a' as never]), /expected a number at \[1\], got the string "a"/],
     ['tensor: shape needs more values than given', () => bw.tensor([1, 2, 3], [2, 2]), /shape \[2, 2\] needs 4 values, got 3/],
     ['tensor: negative dimension', () => bw.tensor([1, 2], [2, -1]), /shape must be an array of non-negative integers, got \[2,-1\]/],
