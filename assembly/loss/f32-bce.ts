@@ -17,8 +17,10 @@ const HI: f32 = HI32;
 // @ts-ignore: decorator
 @inline function term(p: v128, t: v128, scale: v128, d: usize, n: i32): v128 {
   const lo = f32x4.splat(LO), hi = f32x4.splat(HI), one = f32x4.splat(1);
-  // 1 − clip(p) as max(1 − p, 1e-7): the upper clip bound itself is not a float32 (1 − HI ≠ 1e-7)
-  const pc = f32x4.min(f32x4.max(p, lo), hi), q = f32x4.max(f32x4.sub(one, p), lo), u = f32x4.sub(one, t);
+  // 1 − clip(p) as clip(1 − p, 1e-7, 1 − 1e-7): the upper clip bound itself is not a float32 (1 − HI ≠ 1e-7);
+  // the min matters for p below 0 (a linear output, −Infinity), where 1 − p would exceed 1
+  const pc = f32x4.min(f32x4.max(p, lo), hi), u = f32x4.sub(one, t);
+  const q = f32x4.min(f32x4.max(f32x4.sub(one, p), lo), f32x4.splat(<f32>(1 - 1e-7)));
   const inside = v128.and(f32x4.ge(p, lo), f32x4.le(p, hi));
   // −t/p + (1 − t)/(1 − p) = (p − t)/(p(1 − p)): no cancellation when t ≈ p
   const g = f32x4.div(f32x4.sub(pc, t), f32x4.mul(pc, q));

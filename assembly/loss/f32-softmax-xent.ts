@@ -40,7 +40,7 @@ export function f32_softmax_xent(rows: i32, cols: i32, logits: usize, targets: u
 function wideRow(cols: i32, x: usize, t: usize, y: usize, d: usize, invRows: v128): f64 {
   const full = <usize>(cols & ~3) << 2, tail = cols & 3;
   // exp, unscaled, into y (the softmax kernel's own row routine)
-  const inv = pin(f32x4.splat(<f32>1 / hsum(expRow(cols, x, y))), 1);
+  const sum = hsum(expRow(cols, x, y)), inv = pin(f32x4.splat(<f32>1 / sum), 1);
   let j: usize = 0;
   // S and the loss, only where targets are nonzero
   let sv = f64x2.splat(0), lv = sv;
@@ -70,6 +70,8 @@ function wideRow(cols: i32, x: usize, t: usize, y: usize, d: usize, invRows: v12
     storeN(y + full, p, tail);
     storeN(d + full, f32x4.mul(f32x4.sub(f32x4.mul(p, s), v128.and(tv, insidev(p))), invRows), tail);
   }
+  // a NaN or +Infinity logit makes every p of the row NaN, and 0·log(NaN) is NaN even where no target is
+  if (isNaN(sum)) return NaN;
   return -(f64x2.extract_lane(lv, 0) + f64x2.extract_lane(lv, 1));
 }
 

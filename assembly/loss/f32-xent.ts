@@ -16,9 +16,9 @@ export function f32_xent(rows: i32, cols: i32, p: usize, targets: usize, dp: usi
     const inv = 1 / sum;
     let s: f64 = 0, loss: f64 = 0;
     for (let j: usize = 0; j < row; j += 4) {
-      const tj = <f64>load<f32>(t + j);
-      if (tj == 0) continue;
-      const q = <f64>load<f32>(pr + j) * inv;
+      const tj = <f64>load<f32>(t + j), q = <f64>load<f32>(pr + j) * inv;
+      // 0·log(clip(q)) is 0, except for a NaN q
+      if (tj == 0) { if (isNaN(q)) loss = NaN; continue; }
       loss -= tj * Math.log(clip(q));
       if (inside(q)) s += tj;
     }

@@ -3,6 +3,7 @@
  *   K = x[0, j],  c = Σᵢ (x − K)/rows,  variance = Σᵢ (x − K − c)²/rows,  mean = K + c.
  * x − K is exact when x and K are close (Sterbenz), so data like 10000 + N(0, 0.01²) keeps its variance;
  * a plain f32 Σx would lose it entirely. Rows are streamed and the sums accumulate in the output arrays.
+ * A column whose first value is ±Infinity gets mean Σx/rows (±Infinity or NaN) and variance NaN, as the spec.
  * x rows × cols row-major, mean/variance cols. Any rows, cols ≥ 1. Must match test/reference/batch-stats.ts.
  */
 import { loadN, madd, storeN } from '../common/simd';
@@ -61,6 +62,18 @@ export function shiftedStats(rows: i32, w: i32, ld: i32, x: usize, c: usize, q: 
   }
   for (let j: usize = 0; j < full; j += 16) v128.store(q + j, f32x4.div(v128.load(q + j), n));
   if (tail) storeN(q + full, f32x4.div(loadN(q + full, tail), n), tail);
+  // a shift K = ±Infinity makes every x − K NaN or infinite, though Σx/rows may be ±Infinity (not NaN):
+  // such columns (rare) take c = Σx/rows, so K + c is the mean IEEE arithmetic gives. q is NaN there already.
+  for (let j = 0; j < w; j++) {
+    const K = load<f32>(x + (<usize>j << 2));
+    if (!isFinite(K)) store<f32>(c + (<usize>j << 2), columnSum(rows, row, x + (<usize>j << 2)) / <f32>rows);
+  }
+}
+
+function columnSum(rows: i32, row: usize, p: usize): f32 {
+  let s: f32 = 0;
+  for (let i = 0; i < rows; i++, p += row) s += load<f32>(p);
+  return s;
 }
 
 /** ((x₀ − K) + (x₁ − K)) + ((x₂ − K) + (x₃ − K)) for the rows p, p + row, … */

@@ -1,6 +1,6 @@
 /**
  * Activations on one f32x4, shared by f32-act.ts and the Dense epilogue (gemm/f32-gemm.ts).
- * relu: max(x, 0) with NaN → 0 (as `x > 0 ? x : 0`); sigmoid: 1/(1 + e⁻ˣ) (accurate in both tails);
+ * relu: max(x, 0) as IEEE max (TF.js's Math.max(0, x)): NaN stays NaN, −0 gives +0; sigmoid: 1/(1 + e⁻ˣ) (accurate in both tails);
  * tanh: x + x³·P(x²) for |x| < 0.625 (Cephes tanhf: relative accuracy near 0), else ±(1 − 2/(e^{2|x|} + 1)).
  * Both saturate to exactly 0/±1 without NaN. Must match test/reference/activation.ts.
  */
@@ -11,7 +11,10 @@ export { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH } from '../../src/backend/a
 
 // @ts-ignore: decorator
 @inline export function reluv(x: v128): v128 {
-  return f32x4.pmax(f32x4.splat(0), x);
+  // pmax(x, 0) = x < 0 ? 0 : x is one instruction and keeps NaN; + 0 turns its −0 into +0. (f32x4.max gives
+  // the same lanes but costs several instructions on x86; pmax(0, x) would turn NaN into 0.)
+  const zero = f32x4.splat(0);
+  return f32x4.add(f32x4.pmax(x, zero), zero);
 }
 
 /** With e = exp(−|x|): 1/(1 + e) for x ≥ 0, e/(1 + e) below, so the left tail keeps its relative accuracy. */

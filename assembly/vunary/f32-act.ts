@@ -1,6 +1,7 @@
 /**
  * f32_act:     y = act(x), n elements (act-v128.ts); y may alias x.
- * f32_act_bwd: dx = dy·act'(x) through the output y: linear 1, relu [y > 0], sigmoid y(1 − y), tanh 1 − y²;
+ * f32_act_bwd: dx = dy·act'(x) through the output y: linear 1, relu [y > 0] (NaN where y is NaN; a NaN or
+ *              infinite dy stays NaN where the unit is off, as dy·0), sigmoid y(1 − y), tanh 1 − y²;
  *              dx may alias dy.
  * Any n ≥ 1. Must match test/reference/activation.ts.
  */
@@ -46,7 +47,11 @@ export function f32_act_bwd(n: i32, y: usize, dy: usize, dx: usize, act: i32): v
 // @ts-ignore: decorator
 @inline function bwdOne(act: i32, y: v128, g: v128): v128 {
   const one = f32x4.splat(1);
-  if (act == ACT_RELU) return v128.and(g, f32x4.gt(y, f32x4.splat(0)));
+  if (act == ACT_RELU) {
+    // dy·step(y), step = 1 where y > 0, y itself where y is NaN, 0 elsewhere: a multiply, not a mask, so NaN passes
+    const step = v128.bitselect(one, v128.and(y, f32x4.ne(y, y)), f32x4.gt(y, f32x4.splat(0)));
+    return f32x4.mul(g, step);
+  }
   if (act == ACT_SIGMOID) return f32x4.mul(g, f32x4.mul(y, f32x4.sub(one, y)));
   // (1 − y)(1 + y): 1 − y² cancels when |y| → 1
   return f32x4.mul(g, f32x4.mul(f32x4.sub(one, y), f32x4.add(one, y)));

@@ -1,4 +1,5 @@
 import type { ModelArtifacts } from './artifacts.js';
+import { weightFile, weightUrl } from './weight-paths.js';
 
 /**
  * model.json + weights.bin on disk (Node) or over HTTP (browsers). Node modules are imported lazily
@@ -81,17 +82,20 @@ function parseModelJson(text: string, where: string): { modelTopology: unknown; 
 /** Reads model.json and every weights file it names, from a path (Node) or a URL (browsers). */
 export async function loadFromPath(p: string): Promise<ModelArtifacts> {
   const isUrl = /^https?:\/\//.test(p) || !isNode;
-  let readText: (f: string) => Promise<string>, readBytes: (f: string) => Promise<ArrayBuffer>, resolve: (f: string) => string;
-  let modelFile: string;
+  let readText: (f: string) => Promise<string>, readBytes: (f: string) => Promise<ArrayBuffer>;
+  let resolve: (f: string) => Promise<string> | string, modelFile: string;
   if (isUrl) {
     const base = new URL(p, typeof location !== 'undefined' ? location.href : undefined);
     const get = async (u: string) => {
-      const r = await fetch(u);
+      // Node's fetch rejects with a bare "fetch failed" and hides the reason in `cause`
+      const r = await fetch(u).catch((e: Error & { cause?: Error }) => {
+        throw new Error(`loadModel: cannot fetch ${u}: ${e.cause?.message ?? e.message}`);
+      });
       if (!r.ok) throw new Error(`loadModel: cannot fetch ${u}: HTTP ${r.status}`);
       return r;
     };
     modelFile = base.href;
-    resolve = (f) => new URL(f, base).href;
+    resolve = (f) => weightUrl(f, base, base.href);
     readText = async (u) => (await get(u)).text();
     readBytes = async (u) => (await get(u)).arrayBuffer();
   } else {
@@ -105,7 +109,7 @@ export async function loadFromPath(p: string): Promise<ModelArtifacts> {
       }
     };
     modelFile = file;
-    resolve = (f) => path.resolve(dir, f);
+    resolve = (f) => weightFile(f, dir, file, fs, path);
     readText = (f) => read(f, () => fs.readFile(f, 'utf8'));
     readBytes = (f) => read(f, async () => { const b = await fs.readFile(f); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer; });
     const stat = await fs.stat(file).catch(() => null);
@@ -113,6 +117,8 @@ export async function loadFromPath(p: string): Promise<ModelArtifacts> {
   }
   const { modelTopology, weightsManifest } = parseModelJson(await readText(modelFile), p);
   const weightSpecs = weightsManifest.flatMap((g) => g.weights ?? []);
-  const weightData = await Promise.all(weightsManifest.flatMap((g) => g.paths.map((f) => readBytes(resolve(f)))));
+  // every path is checked before any file is read
+  const files = await Promise.all(weightsManifest.flatMap((g) => g.paths.map(resolve)));
+  const weightData = await Promise.all(files.map(readBytes));
   return { modelTopology, weightSpecs, weightData };
 }

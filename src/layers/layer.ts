@@ -161,6 +161,16 @@ export abstract class Layer {
     return out;
   }
 
+  /** Undoes build, freeing the weights: a model call that fails before it trains leaves new layers unbuilt. */
+  unbuild(): void {
+    if (!this.built) return;
+    this.holding?.free();
+    this.holding = null;
+    this.params = [];
+    this.inputShape = null;
+    this.outputShape = null;
+  }
+
   /** Floats of weights this layer would allocate for inputs of `shape` (0 when it cannot take them). */
   weightCountFor(shape: number[]): number {
     try {
@@ -281,14 +291,18 @@ export abstract class Layer {
     this.assertUsable(`${this.name}.apply`);
     const t = toTensor(x, `${this.name}.apply: x`);
     if (t.rank < 2) throw new Error(`${this.name}.apply: x must have a batch dimension (rank >= 2), got shape [${t.shape.join(', ')}]`);
-    const out = this.build(t.shape.slice(1));
+    const shape = t.shape.slice(1);
+    // a layer without weights (Activation, Dropout) takes any shape, as in Keras: another shape runs on a copy
+    // built for it, since this one may sit in a model that relies on its shape
+    const layer = this.built && this.params.length === 0 && shape.join() !== this.inputShape!.join() ? this.clone(shape) : this;
+    const out = layer.build(shape);
     const h = heap(), arena = new Arena(h);
     try {
       const rows = t.shape[0];
       const ctx: StepContext = { k: kernels(), training: !!training, scratch: (n) => arena.take(n) };
       const xin = arena.take(t.size);
       h.f32(xin).set(t.values);
-      const y = this.forward(ctx, xin, rows);
+      const y = layer.forward(ctx, xin, rows);
       return new Tensor(h.f32(y).slice(), [rows, ...out]);
     } finally {
       arena.release();

@@ -35,8 +35,10 @@ export interface Fitting {
   dataset(x: unknown, y: unknown, what: string): Dataset;
   step(rows: number, xRow: number, yRow: number, fill: (x: Float32Array, y: Float32Array) => void): StepResult;
   evaluate(d: Dataset, batchSize: number): { loss: number; accuracy?: number };
-  /** Throws unless the model is compiled; returns the accuracy it reports (null: none). */
-  begin(): AccuracyKind | null;
+  /** Throws unless the model is compiled. */
+  begin(): void;
+  /** The accuracy the model reports (null: none); known once the datasets have built the model. */
+  accuracy(): AccuracyKind | null;
   /** The model's flag: a callback sets it to end fit after the current batch (as in TF.js). */
   stopTraining: boolean;
 }
@@ -62,7 +64,7 @@ function datasets(m: Fitting, x: Tensor, y: Tensor, args: FitArgs): { train: Dat
 /** model.fit: epochs of (shuffled) batches, callbacks, validation after each epoch, progress. */
 export async function fitLoop(m: Fitting, x: Tensor, y: Tensor, args: FitArgs): Promise<History> {
   knownKeys(args, 'fit', FIT_KEYS);
-  const kind = m.begin();
+  m.begin();
   const epochs = integer(args.epochs ?? 1, 'fit: epochs', 1);
   const batchSize = integer(args.batchSize ?? 32, 'fit: batchSize', 1);
   const shuffle = boolean(args.shuffle ?? true, 'fit: shuffle');
@@ -73,6 +75,7 @@ export async function fitLoop(m: Fitting, x: Tensor, y: Tensor, args: FitArgs): 
     if (typeof fn !== 'function') fail(`fit: callbacks.${key}`, 'a function', fn);
   }
   const { train, validation } = datasets(m, x, y, args);
+  const kind = m.accuracy();
   const history = new History();
   const { rows, xRow, yRow } = train;
   m.stopTraining = false;

@@ -24,22 +24,24 @@ export function accuracyKind(loss: Loss, outputDim: number): AccuracyKind {
 
 /**
  * Correct predictions in a batch (for 'binary': correct elements). `targets` are the one-hot or raw targets
- * as the model trains on them (sparse labels arrive here already one-hot).
+ * as the model trains on them (sparse labels arrive here already one-hot). A NaN prediction is never correct
+ * (TF.js counts it when the label is class 0, where its argmax of a NaN row lands, or 0 for a binary target).
  */
 export function countCorrect(kind: AccuracyKind, rows: number, cols: number, p: Float32Array, t: Float32Array): number {
   let correct = 0;
   if (kind === 'binary') {
-    for (let e = 0; e < rows * cols; e++) if ((p[e] > 0.5 ? 1 : 0) === (t[e] > 0.5 ? 1 : 0)) correct++;
+    for (let e = 0; e < rows * cols; e++) if (p[e] === p[e] && (p[e] > 0.5 ? 1 : 0) === (t[e] > 0.5 ? 1 : 0)) correct++;
     return correct / cols;
   }
   for (let i = 0; i < rows; i++) {
     const r = i * cols;
-    let best = 0, truth = 0;
+    let best = 0, truth = 0, nan = p[r] !== p[r];
     for (let j = 1; j < cols; j++) {
       if (p[r + j] > p[r + best]) best = j;
       if (t[r + j] > t[r + truth]) truth = j;
+      if (p[r + j] !== p[r + j]) nan = true;
     }
-    if (best === truth) correct++;
+    if (best === truth && !nan) correct++;
   }
   return correct;
 }

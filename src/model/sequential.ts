@@ -95,6 +95,8 @@ export class Sequential {
     this.usable('add');
     if (!(layer instanceof Layer)) fail('add: layer', 'a layer from bw.layers', layer);
     layer.assertUsable('add');
+    // fit prepared its targets for the current output width; a new last layer would change it mid-fit
+    if (this.fitting) throw new Error(`add: ${this.name} is training; add layers after fit() has finished`);
     if (this.layers.includes(layer)) throw new Error(`add: layer '${layer.name}' is already in this model`);
     if (this.layers.some((l) => l.name === layer.name)) throw new Error(`add: a layer named '${layer.name}' is already in this model; layer names must be unique`);
     if (this.layers.length === 0) {
@@ -191,12 +193,38 @@ export class Sequential {
   trainOnBatch(x: Tensor, y: Tensor): number {
     this.usable('trainOnBatch');
     this.requireCompiled('trainOnBatch');
-    const d = this.dataset(x, y, 'trainOnBatch');
-    try {
-      return this.step(d.rows, d.xRow, d.yRow, (xv, yv) => { xv.set(d.x); yv.set(d.y); }).loss;
-    } catch (e) {
-      if (e instanceof DivergenceError) throw new DivergenceError(`trainOnBatch: training diverged: ${e.message}`);
+    return this.unbuiltOnError(() => {
+      const d = this.dataset(x, y, 'trainOnBatch');
+      try {
+        return this.step(d.rows, d.xRow, d.yRow, (xv, yv) => { xv.set(d.x); yv.set(d.y); }).loss;
+      } catch (e) {
+        if (e instanceof DivergenceError) throw new DivergenceError(`trainOnBatch: training diverged: ${e.message}`);
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * Runs a call that may build the model from its inputs. If it throws before an optimizer step was applied,
+   * the layers it built are unbuilt again: a y of the wrong length must not fix the model's input width.
+   */
+  private unbuiltOnError<T>(call: () => T): T {
+    const fresh = this.layers.filter((l) => !l.built), steps = this.optimizer?.iterations, hadArena = !!this.arena;
+    const undo = (e: unknown): never => {
+      if (fresh.length && this.optimizer?.iterations === steps) {
+        for (const l of fresh) l.unbuild();
+        if (!hadArena && this.arena) {
+          this.arena.release();
+          this.arena = null;
+        }
+      }
       throw e;
+    };
+    try {
+      const result = call();
+      return (result instanceof Promise ? result.catch(undo) : result) as T;
+    } catch (e) {
+      return undo(e);
     }
   }
 
@@ -205,7 +233,7 @@ export class Sequential {
     this.usable('predict');
     const batchSize = integer(args.batchSize ?? 32, 'predict: batchSize', 1);
     try {
-      return predictRows(this.layers, this.scratchArena(), this.inputs(x, 'predict'), batchSize);
+      return this.unbuiltOnError(() => predictRows(this.layers, this.scratchArena(), this.inputs(x, 'predict'), batchSize));
     } finally {
       this.arena?.trim(KEEP_SCRATCH_FLOATS);
     }
@@ -217,7 +245,7 @@ export class Sequential {
     this.requireCompiled('evaluate');
     const batchSize = integer(args.batchSize ?? 32, 'evaluate: batchSize', 1);
     try {
-      return this.evaluateDataset(this.dataset(x, y, 'evaluate'), batchSize);
+      return this.unbuiltOnError(() => this.evaluateDataset(this.dataset(x, y, 'evaluate'), batchSize));
     } finally {
       this.arena?.trim(KEEP_SCRATCH_FLOATS);
     }
@@ -231,14 +259,15 @@ export class Sequential {
     try {
       await nextTurn(); // lets models dropped before this fit be collected (holding.ts)
       const model = this;
-      return await fitLoop({
-        begin: () => { this.requireCompiled('fit'); return this.accuracy(); },
+      return await this.unbuiltOnError(() => fitLoop({
+        begin: () => { this.requireCompiled('fit'); },
+        accuracy: () => this.accuracy(),
         dataset: (xs, ys, what) => this.dataset(xs, ys, what),
         step: (rows, xRow, yRow, fill) => this.step(rows, xRow, yRow, fill),
         evaluate: (d, batchSize) => this.evaluateDataset(d, batchSize),
         get stopTraining() { return model.stopTraining; },
         set stopTraining(v: boolean) { model.stopTraining = v; },
-      }, x, y, args);
+      }, x, y, args));
     } finally {
       this.fitting = false;
       this.arena?.trim(KEEP_SCRATCH_FLOATS);

@@ -60,7 +60,9 @@ function checkShape(shape: unknown, name: string): number[] {
   return shape as number[];
 }
 
-/** Infers the shape of a nested array and flattens it, rejecting ragged and non-numeric input. */
+const hole = (name: string, path: string) => new Error(`${name}: expected a number at ${path}, got an empty slot (a sparse array)`);
+
+/** Infers the shape of a nested array and flattens it, rejecting ragged, sparse and non-numeric input. */
 function flatten(values: NestedArray[], name: string): { flat: Float32Array; shape: number[] } {
   const shape: number[] = [];
   for (let level: unknown = values; Array.isArray(level); level = level[0]) shape.push(level.length);
@@ -77,7 +79,11 @@ function flatten(values: NestedArray[], name: string): { flat: Float32Array; sha
     if (!Array.isArray(node) || node.length !== shape[dim]) {
       throw new Error(`${name}: ragged array: expected ${shape[dim]} entries at ${path || 'the top'} (shape [${shape.join(', ')}]), got ${describe(node)}`);
     }
-    node.forEach((child, i) => walk(child, dim + 1, `${path}[${i}]`));
+    // a plain loop: forEach skips the holes of a sparse array ([1, , 3]), which would shift every later value
+    for (let i = 0; i < node.length; i++) {
+      if (!(i in node)) throw hole(name, `${path}[${i}]`);
+      walk(node[i], dim + 1, `${path}[${i}]`);
+    }
   };
   walk(values, 0, '');
   return { flat, shape };
@@ -100,6 +106,8 @@ export function tensor(values: TensorLike, shape?: number[], name = 'tensor'): T
     inferred = [flat.length];
   } else if (Array.isArray(values)) {
     if (shape !== undefined && values.every((v) => typeof v === 'number')) {
+      // every() skips holes too; Float32Array.from would read them as NaN
+      for (let i = 0; i < values.length; i++) if (!(i in values)) throw hole(name, `[${i}]`);
       flat = Float32Array.from(values as number[]);
       inferred = [flat.length];
     } else {

@@ -5,7 +5,8 @@ import type { View } from './view.js';
 export function activate(act: Act, x: Float32Array, y: Float32Array, n: number): void {
   switch (act) {
     case 'linear': if (x !== y) y.set(x.subarray(0, n)); return;
-    case 'relu': for (let i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0; return;
+    // IEEE max(x, 0), as TF.js's Math.max(0, x): NaN stays NaN (a comparison alone would turn it into 0)
+    case 'relu': for (let i = 0; i < n; i++) y[i] = x[i] < 0 ? 0 : x[i] + 0; return;
     case 'sigmoid': for (let i = 0; i < n; i++) y[i] = 1 / (1 + Math.exp(-x[i])); return;
     case 'tanh': for (let i = 0; i < n; i++) y[i] = Math.tanh(x[i]); return;
   }
@@ -20,7 +21,8 @@ export function activationBackward(v: View, n: number, y: F32, dy: F32, dx: F32,
   const Y = v(y), DY = v(dy), DX = v(dx);
   switch (act) {
     case 'linear': if (dx.ptr !== dy.ptr) DX.set(DY); return;
-    case 'relu': for (let i = 0; i < n; i++) DX[i] = Y[i] > 0 ? DY[i] : 0; return;
+    // dy·step(y) as a product, so a NaN dy or y stays NaN where the unit is off
+    case 'relu': for (let i = 0; i < n; i++) DX[i] = DY[i] * (Y[i] > 0 ? 1 : Y[i] <= 0 ? 0 : NaN); return;
     case 'sigmoid': for (let i = 0; i < n; i++) DX[i] = DY[i] * Y[i] * (1 - Y[i]); return;
     case 'tanh': for (let i = 0; i < n; i++) DX[i] = DY[i] * (1 - Y[i] * Y[i]); return;
   }

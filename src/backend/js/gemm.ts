@@ -2,7 +2,10 @@ import { type Act, type F32, type GemmOp } from '../kernels.js';
 import { activate } from './activation.js';
 import type { View } from './view.js';
 
-/** C = op(A, B) (+ C). Loop orders keep the innermost loop on contiguous rows. Spec: test/reference/gemm.ts */
+/**
+ * C = op(A, B) (+ C). Loop orders keep the innermost loop on contiguous rows. No zero-skipping: 0·NaN and
+ * 0·Infinity are NaN. Spec: test/reference/gemm.ts
+ */
 export function gemm(v: View, m: number, n: number, k: number, a: F32, b: F32, c: F32, op: GemmOp, accumulate: boolean): void {
   const A = v(a), B = v(b), C = v(c);
   if (!accumulate) C.fill(0);
@@ -11,7 +14,6 @@ export function gemm(v: View, m: number, n: number, k: number, a: F32, b: F32, c
       const ci = i * n;
       for (let p = 0; p < k; p++) {
         const aip = A[i * k + p], bp = p * n;
-        if (aip === 0) continue;
         for (let j = 0; j < n; j++) C[ci + j] += aip * B[bp + j];
       }
     }
@@ -20,7 +22,6 @@ export function gemm(v: View, m: number, n: number, k: number, a: F32, b: F32, c
       const ap = p * m, bp = p * n;
       for (let i = 0; i < m; i++) {
         const api = A[ap + i], ci = i * n;
-        if (api === 0) continue;
         for (let j = 0; j < n; j++) C[ci + j] += api * B[bp + j];
       }
     }

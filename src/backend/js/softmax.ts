@@ -29,6 +29,8 @@ export function softmaxBackward(v: View, rows: number, cols: number, y: F32, dy:
 }
 
 const HI = 1 - PROB_EPSILON;
+/** Keras's clip; NaN passes through (both comparisons are false). */
+const clip = (p: number) => (p < PROB_EPSILON ? PROB_EPSILON : p > HI ? HI : p);
 
 /** Softmax + clipped cross-entropy; the gradient includes Keras's clip (zero where p is clipped). */
 export function softmaxCrossEntropy(v: View, rows: number, cols: number, logits: F32, targets: F32, probs: F32,
@@ -42,10 +44,9 @@ export function softmaxCrossEntropy(v: View, rows: number, cols: number, logits:
     let s = 0;
     for (let j = 0; j < cols; j++) {
       const p = P[r + j], t = T[r + j];
-      if (t === 0) continue;
-      const inside = p > PROB_EPSILON && p < HI;
-      loss -= t * Math.log(inside ? p : p <= PROB_EPSILON ? PROB_EPSILON : HI);
-      if (inside) s += t;
+      if (t === 0 && p === p) continue;   // 0·log(clip(p)) is 0, except for a NaN p
+      loss -= t * Math.log(clip(p));
+      if (p > PROB_EPSILON && p < HI) s += t;
     }
     for (let j = 0; j < cols; j++) {
       const p = P[r + j], inside = p > PROB_EPSILON && p < HI;
