@@ -14,7 +14,8 @@ function run<T>(body: (put: (t: Tensor | Float32Array) => F32, out: (n: number) 
     return body(
       (t) => { const v = t instanceof Tensor ? t.values : t; const b = alloc(v.length); h.f32(b).set(v); return b; },
       alloc,
-      (b, shape) => new Tensor(h.f32(b).slice(), shape),
+      // the constructor's copy, not slice(): slice() on a view of the shared memory copies element by element
+      (b, shape) => new Tensor(new Float32Array(h.f32(b)), shape),
     );
   } finally {
     for (const b of blocks) h.release(b);
@@ -108,8 +109,10 @@ export function batchNormGrad(dy: Tensor, x: Tensor, gamma: Tensor | null, epsil
   const eps = checkEpsilon(epsilon);
   return run((put, out, read) => {
     const k = kernels(), xs = put(X), g = G && put(G);
-    const y = out(X.size), mean = out(cols), variance = out(cols), invStd = out(cols);
-    k.bnormForwardTrain(rows, cols, xs, g, null, eps, y, mean, variance, invStd);
+    // backward needs the statistics only, not the normalised output: no forward pass, no y to write
+    const mean = out(cols), variance = out(cols), invStd = out(cols), unusedShift = out(cols);
+    k.batchStats(rows, cols, xs, mean, variance);
+    k.bnormFold(cols, mean, variance, null, null, eps, invStd, unusedShift); // 1/√(var + eps), as the forward computes it
     const dx = out(X.size), dgamma = out(cols), dbeta = out(cols);
     k.bnormBackward(rows, cols, put(DY), xs, mean, invStd, g, dx, dgamma, dbeta);
     return { dx: read(dx, [rows, cols]), dgamma: read(dgamma, [cols]), dbeta: read(dbeta, [cols]) };
