@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as bw from '../../src/index.js';
 import type { Act, GemmOp, Kernels } from '../../src/backend/kernels.js';
 import { heap, threadPool } from '../../src/backend/runtime.js';
-import { MIN_PARALLEL_FLOPS, partition } from '../../src/backend/threads/pool.js';
+import { cut, MIN_PARALLEL_FLOPS } from '../../src/backend/threads/pool.js';
 import { available, kernels } from '../helpers/backends.js';
 import { checkDense, checkGemm } from '../helpers/gemm-checks.js';
 import { withHeap } from '../helpers/kernel-heap.js';
@@ -21,19 +21,16 @@ const SETS = (['wasm', 'wasm-relaxed'] as const).filter(available);
 beforeAll(() => bw.ready());
 afterAll(() => bw.setThreads(2));
 
-describe('partition', () => {
-  test.each([[128, 256, 2], [1024, 256, 2], [13, 200, 3], [3, 400, 2], [2000, 5, 4], [5, 9, 4], [1, 1, 2], [257, 129, 3]])(
-    'm=%i n=%i into %i parts: disjoint blocks that cover C, column cuts on multiples of 8', (m, n, parts) => {
-      const blocks = partition(m, n, parts);
-      expect(blocks.length).toBeGreaterThan(0);
-      expect(blocks.length).toBeLessThanOrEqual(parts);
-      const covered = new Uint8Array(m * n);
-      for (const [i0, i1, j0, j1] of blocks) {
-        expect(i0).toBeLessThan(i1);
-        expect(j0).toBeLessThan(j1);
-        expect(j0 % 8).toBe(0);
-        if (j1 !== n) expect(j1 % 8).toBe(0);
-        for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) covered[i * n + j]++;
+describe('blocks', () => {
+  test.each([[256, 8, 4], [1024, 1, 4], [200, 8, 3], [400, 8, 2], [2000, 1, 8], [9, 8, 1], [5, 1, 2], [129, 8, 3], [257, 1, 7]])(
+    '%i units on multiples of %i into %i blocks: disjoint, covering, non-empty', (units, align, blocks) => {
+      const covered = new Uint8Array(units);
+      for (let b = 0; b < blocks; b++) {
+        const lo = cut(b, blocks, units, align), hi = cut(b + 1, blocks, units, align);
+        expect(lo).toBeLessThan(hi);
+        expect(lo % align).toBe(0);
+        if (hi !== units) expect(hi % align).toBe(0);
+        for (let i = lo; i < hi; i++) covered[i]++;
       }
       expect(covered.every((c) => c === 1)).toBe(true);
     });
@@ -46,18 +43,22 @@ function expectBitwise(got: Float32Array, want: Float32Array): void {
   expect(bad === -1 ? 'bitwise equal' : `first difference at ${bad}: ${got[bad]} vs ${want[bad]}`).toBe('bitwise equal');
 }
 
-/** Blocks workers computed (handed out and not taken back), summed over the file. */
+/** Blocks workers computed (not the caller), summed over the file. */
 let workerBlocks = 0;
 
 /** C for one call on `threads` threads, with the number of calls that went to the pool. */
 async function run(threads: number, body: () => Float32Array): Promise<{ out: Float32Array; parallel: number }> {
   await bw.setThreads(threads);
   expect(bw.getThreads()).toBe(threads);
-  const pool = threadPool()!, before = pool.parallelCalls, stolen = pool.stolenBlocks;
-  const out = body();
-  const parallel = pool.parallelCalls - before;
-  workerBlocks += parallel * (threads - 1) - (pool.stolenBlocks - stolen);
-  return { out, parallel };
+  const pool = threadPool()!, before = pool.parallelCalls, blocks = pool.workerBlocks;
+  pool.adaptive = false; // every eligible call splits, however this machine is loaded
+  try {
+    const out = body();
+    workerBlocks += pool.workerBlocks - blocks;
+    return { out, parallel: pool.parallelCalls - before };
+  } finally {
+    pool.adaptive = true;
+  }
 }
 
 function gemmOnce(K: Kernels, op: GemmOp, m: number, n: number, k: number, accumulate: boolean, seed: string): () => Float32Array {
@@ -177,18 +178,19 @@ test('a killed worker: the caller takes its share, so every GEMM still completes
   await bw.setThreads(2);
 });
 
-test('a worker that died inside its block: the GEMM throws after the stall timeout instead of hanging, one thread carries on', async () => {
+test('a worker that died inside its block: the job throws after the stall timeout instead of hanging, one thread carries on', async () => {
   await bw.setThreads(2);
   const pool = threadPool()!;
   const internals = pool as unknown as { ctrl: Int32Array; threads: Array<{ handle: { terminate(): void } }> };
   internals.threads[0].handle.terminate();
   await new Promise((r) => setTimeout(r, 200));
   const K = kernels(SETS[SETS.length - 1]);
-  // the calling thread's part marks worker 0's slot TAKEN: as if it had claimed the block, then died
-  const SLOT0_STATE = 4 + 17, TAKEN = 2;
-  const part = (...args: Parameters<Parameters<typeof pool.gemm>[1]>) => {
-    Atomics.store(internals.ctrl, SLOT0_STATE, TAKEN);
-    void args;
+  // the calling thread's first block claims the next one as a worker would, and never finishes it
+  const CLAIM = 1;
+  let first = true;
+  const part = () => {
+    if (first) Atomics.add(internals.ctrl, CLAIM, 1);
+    first = false;
   };
   pool.stallMs = 300;
   try {
@@ -215,8 +217,9 @@ test("the caller's own block failing (a trap) leaves no worker writing and no er
   withHeap((h) => {
     const A = h.out(300 * 500, 1), B = h.out(500 * 260, 1), C = h.out(300 * 260);
     expect(() => pool.gemm(0, failing, 0, 300, 260, 500, A.ptr, B.ptr, C.ptr, 0, 0, 0, 0)).toThrow(/trap in the caller/);
-    // every block handed out is settled at the throw: none still open to a worker, none running
-    expect((pool as unknown as { taken(slots: number): boolean }).taken(2)).toBe(false);
+    // the job is closed at the throw (no block left to claim) and every block a worker took is finished
+    const claim = (pool as unknown as { ctrl: Int32Array }).ctrl[1];
+    expect(claim & 0xffff).toBe(claim >>> 16);
     const settled = h.read(C); // whatever the workers wrote, they are done: C does not change any more
     expect(h.read(C)).toEqual(settled);
   });
@@ -224,6 +227,32 @@ test("the caller's own block failing (a trap) leaves no worker writing and no er
   checkGemm(K, 'after a failed caller block', 'nn', 300, 260, 500, false);
   expect(pool.parallelCalls).toBe(before + 1);
   await bw.setThreads(2);
+});
+
+test('measure and adapt: a kind of job whose split runs are slower stays whole (right and bitwise equal), trying the split way now and then', async () => {
+  await bw.setThreads(2);
+  const pool = threadPool()!;
+  const once = gemmOnce(kernels(SETS[SETS.length - 1]), 'nn', 300, 260, 500, false, 'adapt');
+  const want = (await run(1, once)).out;
+  await bw.setThreads(2);
+  // the calling thread's part, slowed down by 25 ms whenever it computes only a block: splitting then loses
+  let slowed = 0;
+  const realGemm = pool.gemm.bind(pool);
+  pool.gemm = (build, local, ...rest) => realGemm(build, (...a) => {
+    const [, m, n, , , , , , , , i0, i1, j0, j1] = a;
+    if (i1 - i0 < m || j1 - j0 < n) { slowed++; const until = performance.now() + 25; while (performance.now() < until); }
+    local(...a);
+  }, ...rest);
+  try {
+    const before = pool.parallelCalls;
+    for (let i = 0; i < 40; i++) expectBitwise(once(), want);
+    const split = pool.parallelCalls - before;
+    expect(split).toBeGreaterThanOrEqual(2); // the first run, and at least one exploration
+    expect(split).toBeLessThanOrEqual(6);
+    expect(slowed).toBeGreaterThan(0);
+  } finally {
+    pool.gemm = realGemm;
+  }
 });
 
 describe('setThreads', () => {
