@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as bw from '../../src/index.js';
-import type { Act, GemmOp, Kernels } from '../../src/backend/kernels.js';
+import type { Act, F32, GemmOp, Kernels } from '../../src/backend/kernels.js';
 import { heap, threadPool } from '../../src/backend/runtime.js';
 import { cut, MIN_PARALLEL_FLOPS } from '../../src/backend/threads/pool.js';
 import { available, kernels } from '../helpers/backends.js';
@@ -124,6 +124,45 @@ describe.each(SETS)('threaded GEMM on %s', (set) => {
     const gemv = await run(2, gemmOnce(K, 'nn', 3, 2000, 2000, false, 'gemv'));
     expect(small.parallel).toBe(0);
     expect(gemv.parallel).toBe(0);
+  });
+});
+
+/**
+ * Memory-bound kernels split by elements or rows: one call on the given thread count, all outputs (and
+ * the inputs the kernel updates in place) read back, guard zones checked.
+ */
+type Call = { name: string; inputs: number[]; outputs: number[]; run: (K: Kernels, a: F32[]) => void };
+const ELEMENTS = 2 ** 17 + 3, ROWS = 1001, COLS = 131; // odd sizes: cuts on multiples of 4 leave a tail; rows not 16-byte aligned
+const MEMORY_BOUND: Call[] = [
+  { name: 'activation relu', inputs: [ELEMENTS], outputs: [ELEMENTS], run: (K, [x, y]) => K.activation('relu', ELEMENTS, x, y) },
+  { name: 'activation tanh', inputs: [ELEMENTS], outputs: [ELEMENTS], run: (K, [x, y]) => K.activation('tanh', ELEMENTS, x, y) },
+  { name: 'activationBackward sigmoid', inputs: [ELEMENTS, ELEMENTS], outputs: [ELEMENTS], run: (K, [y, dy, dx]) => K.activationBackward('sigmoid', ELEMENTS, y, dy, dx) },
+  { name: 'sgd with nesterov momentum', inputs: [ELEMENTS, ELEMENTS, ELEMENTS], outputs: [], run: (K, [w, g, v]) => K.sgd(ELEMENTS, w, g, v, 0.05, 0.9, true) },
+  { name: 'sgd without momentum', inputs: [ELEMENTS, ELEMENTS], outputs: [], run: (K, [w, g]) => K.sgd(ELEMENTS, w, g, null, 0.05, 0, false) },
+  { name: 'adam', inputs: [ELEMENTS, ELEMENTS, ELEMENTS, ELEMENTS], outputs: [], run: (K, [w, g, m, v]) => K.adam(ELEMENTS, w, g, m, v, 1e-3, 0.9, 0.999, 1e-7, 0.1, 0.001) },
+  { name: 'multiply', inputs: [ELEMENTS, ELEMENTS], outputs: [ELEMENTS], run: (K, [x, mask, y]) => K.multiply(ELEMENTS, x, mask, y) },
+  { name: 'scaleShift', inputs: [ROWS * COLS, COLS, COLS, COLS], outputs: [ROWS * COLS], run: (K, [x, c, sc, sh, y]) => K.scaleShift(ROWS, COLS, x, c, sc, sh, y) },
+  { name: 'scaleShift without centre and shift', inputs: [ROWS * COLS, COLS], outputs: [ROWS * COLS], run: (K, [x, sc, y]) => K.scaleShift(ROWS, COLS, x, null, sc, null, y) },
+  { name: 'softmax', inputs: [ROWS * COLS], outputs: [ROWS * COLS], run: (K, [x, y]) => K.softmax(ROWS, COLS, x, y) },
+  { name: 'softmaxBackward', inputs: [ROWS * COLS, ROWS * COLS], outputs: [ROWS * COLS], run: (K, [y, dy, dz]) => K.softmaxBackward(ROWS, COLS, y, dy, dz) },
+];
+
+describe.each(SETS)('memory-bound kernels split over threads on %s', (set) => {
+  test.each(MEMORY_BOUND.map((c) => [c.name, c] as const))('%s: bitwise equal on 1, 2 and 3 threads, and it really split', async (name, call) => {
+    const rng = seeded(`memory-bound ${name}`);
+    const inputs = call.inputs.map((n) => rng.uniform(n, -3, 3));
+    const once = () => withHeap((h) => {
+      const arrays = [...inputs.map((v) => h.put(v)), ...call.outputs.map((n) => h.out(n))];
+      call.run(kernels(set), arrays);
+      h.checkGuards(name);
+      return Float32Array.from(arrays.flatMap((a) => Array.from(h.read(a))));
+    });
+    const one = await run(1, once), two = await run(2, once), three = await run(3, once);
+    expect(one.parallel).toBe(0);
+    expect(two.parallel).toBe(1);
+    expect(three.parallel).toBe(1);
+    expectBitwise(two.out, one.out);
+    expectBitwise(three.out, one.out);
   });
 });
 

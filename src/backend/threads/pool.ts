@@ -180,7 +180,7 @@ export class ThreadPool {
     this.threads = [];
   }
 
-  /** Blocks for `work` units of cost (any measure) where at least `minPerBlock` make a block worth it. */
+  /** Blocks for `units` (cut on multiples of `align`), each at least `thickness` units: up to BLOCKS_PER_THREAD per thread. */
   blocksFor(units: number, align: number, thickness: number): number {
     const cuts = Math.floor(units / align / Math.max(1, Math.ceil(thickness / align)));
     return Math.max(1, Math.min(this.size * BLOCKS_PER_THREAD, cuts));

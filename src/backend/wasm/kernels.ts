@@ -1,5 +1,6 @@
 import { ACT, GEMM_OP, type F32, type Kernels } from '../kernels.js';
 import type { GemmPart, ThreadPool } from '../threads/pool.js';
+import { byElements, byRows } from '../threads/jobs.js';
 
 /** The WASM module's exports (assembly/index.ts). Pointers are byte addresses; 0 = absent. */
 export interface KernelExports {
@@ -54,8 +55,8 @@ export interface Threads {
 }
 
 /**
- * An adapter with no logic: handles become pointers, names become codes; a GEMM goes to the thread
- * pool when it takes it (large enough, threads running), else runs here.
+ * An adapter with no logic: handles become pointers, names become codes; a GEMM or a large element-wise
+ * or row-wise kernel goes to the thread pool when it takes it (large enough, threads running), else runs here.
  */
 export function wasmKernels(x: KernelExports, threads?: Threads): Kernels {
   for (const [name, arity] of Object.entries(ARITY)) {
@@ -89,24 +90,42 @@ export function wasmKernels(x: KernelExports, threads?: Threads): Kernels {
       x.f32_bnorm_fwd_train(rows, cols, xs.ptr, p(gamma), p(beta), eps, y.ptr, mean.ptr, variance.ptr, invStd.ptr),
     bnormFold: (cols, mean, variance, gamma, beta, eps, scale, shift) =>
       x.f32_bnorm_fold(cols, mean.ptr, variance.ptr, p(gamma), p(beta), eps, scale.ptr, shift.ptr),
-    scaleShift: (rows, cols, xs, center, scale, shift, y) =>
-      x.f32_scale_shift(rows, cols, xs.ptr, p(center), scale.ptr, p(shift), y.ptr),
+    scaleShift: (rows, cols, xs, center, scale, shift, y) => {
+      const args = [rows, cols, xs.ptr, p(center), scale.ptr, p(shift), y.ptr];
+      if (!byRows(threads, 'f32_scale_shift', x.f32_scale_shift, args, 0, [2, 6], cols)) x.f32_scale_shift(rows, cols, xs.ptr, p(center), scale.ptr, p(shift), y.ptr);
+    },
     bnormBackward: (rows, cols, dy, xs, mean, invStd, gamma, dx, dgamma, dbeta) =>
       x.f32_bnorm_bwd(rows, cols, dy.ptr, xs.ptr, mean.ptr, invStd.ptr, p(gamma), dx.ptr, dgamma.ptr, dbeta.ptr),
     movingAverage: (cols, mean, variance, momentum, mm, mv) =>
       x.f32_moving_average(cols, mean.ptr, variance.ptr, momentum, mm.ptr, mv.ptr),
-    activation: (act, n, xs, y) => x.f32_act(ACT[act], n, xs.ptr, y.ptr),
-    activationBackward: (act, n, y, dy, dx) => x.f32_act_bwd(ACT[act], n, y.ptr, dy.ptr, dx.ptr),
-    softmax: (rows, cols, xs, y) => x.f32_softmax(rows, cols, xs.ptr, y.ptr),
-    softmaxBackward: (rows, cols, y, dy, dz) => x.f32_softmax_bwd(rows, cols, y.ptr, dy.ptr, dz.ptr),
+    activation: (act, n, xs, y) => {
+      if (!byElements(threads, 'f32_act', x.f32_act, [ACT[act], n, xs.ptr, y.ptr], 1, [2, 3])) x.f32_act(ACT[act], n, xs.ptr, y.ptr);
+    },
+    activationBackward: (act, n, y, dy, dx) => {
+      if (!byElements(threads, 'f32_act_bwd', x.f32_act_bwd, [ACT[act], n, y.ptr, dy.ptr, dx.ptr], 1, [2, 3, 4])) x.f32_act_bwd(ACT[act], n, y.ptr, dy.ptr, dx.ptr);
+    },
+    softmax: (rows, cols, xs, y) => {
+      if (!byRows(threads, 'f32_softmax', x.f32_softmax, [rows, cols, xs.ptr, y.ptr], 0, [2, 3], cols)) x.f32_softmax(rows, cols, xs.ptr, y.ptr);
+    },
+    softmaxBackward: (rows, cols, y, dy, dz) => {
+      if (!byRows(threads, 'f32_softmax_bwd', x.f32_softmax_bwd, [rows, cols, y.ptr, dy.ptr, dz.ptr], 0, [2, 3, 4], cols)) x.f32_softmax_bwd(rows, cols, y.ptr, dy.ptr, dz.ptr);
+    },
     softmaxCrossEntropy: (rows, cols, logits, t, probs, dl) =>
       x.f32_softmax_xent(rows, cols, logits.ptr, t.ptr, probs.ptr, dl.ptr),
     crossEntropy: (rows, cols, pr, t, dp) => x.f32_xent(rows, cols, pr.ptr, t.ptr, dp.ptr),
     binaryCrossEntropy: (rows, cols, pr, t, dp) => x.f32_bce(rows, cols, pr.ptr, t.ptr, dp.ptr),
     meanSquaredError: (rows, cols, pr, t, dp) => x.f32_mse(rows, cols, pr.ptr, t.ptr, dp.ptr),
-    sgd: (n, w, g, v, lr, momentum, nesterov) => x.f32_sgd(n, w.ptr, g.ptr, p(v), lr, momentum, nesterov ? 1 : 0),
-    adam: (n, w, g, m, v, lr, b1, b2, eps, bc1, bc2) => x.f32_adam(n, w.ptr, g.ptr, m.ptr, v.ptr, lr, b1, b2, eps, bc1, bc2),
-    multiply: (n, xs, mask, y) => x.f32_multiply(n, xs.ptr, mask.ptr, y.ptr),
+    sgd: (n, w, g, v, lr, momentum, nesterov) => {
+      const args = [n, w.ptr, g.ptr, p(v), lr, momentum, nesterov ? 1 : 0];
+      if (!byElements(threads, 'f32_sgd', x.f32_sgd, args, 0, [1, 2, 3])) x.f32_sgd(n, w.ptr, g.ptr, p(v), lr, momentum, nesterov ? 1 : 0);
+    },
+    adam: (n, w, g, m, v, lr, b1, b2, eps, bc1, bc2) => {
+      const args = [n, w.ptr, g.ptr, m.ptr, v.ptr, lr, b1, b2, eps, bc1, bc2];
+      if (!byElements(threads, 'f32_adam', x.f32_adam, args, 0, [1, 2, 3, 4])) x.f32_adam(n, w.ptr, g.ptr, m.ptr, v.ptr, lr, b1, b2, eps, bc1, bc2);
+    },
+    multiply: (n, xs, mask, y) => {
+      if (!byElements(threads, 'f32_multiply', x.f32_multiply, [n, xs.ptr, mask.ptr, y.ptr], 0, [1, 2, 3])) x.f32_multiply(n, xs.ptr, mask.ptr, y.ptr);
+    },
     transpose: (outer, a, b, xs, y) => x.f32_transpose(outer, a, b, xs.ptr, y.ptr),
   };
 }
