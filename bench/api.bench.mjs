@@ -67,7 +67,7 @@ function matMulCases(s) {
   const kernel = {
     ...KERNELS, setup: () => {
       const h = place({ a, b }, { c: s.m * s.n });
-      const fn = () => kernels().gemm('nn', s.m, s.n, s.k, h.a, h.b, h.c, false);
+      const fn = () => kernels().gemm(s.m, s.n, s.k, h.a, h.b, h.c, 'nn', false);
       fn();
       check(`${s.suite} kernels`, { c: heap().f32(h.c) }, want, 1e-4);
       return fn;
@@ -117,13 +117,13 @@ function bnCases(s) {
   // the kernels the three ops need, on resident arrays: statistics, normalise, backward
   const kernel = {
     ...KERNELS, setup: () => {
-      const h = place({ x, dy, gamma, beta }, { mean: s.cols, variance: s.cols, invStd: s.cols, scale: s.cols, shift: s.cols, y: n, dx: n, dgamma: s.cols, dbeta: s.cols });
+      const h = place({ x, dy, gamma, beta }, { mean: s.cols, variance: s.cols, invStd: s.cols, scale: s.cols, y: n, dx: n, dgamma: s.cols, dbeta: s.cols });
       const fn = () => {
         const k = kernels();
         k.batchStats(s.rows, s.cols, h.x, h.mean, h.variance);
-        k.bnormFold(s.cols, h.mean, h.variance, h.gamma, null, EPS, h.scale, h.shift);
+        k.bnormScale(s.cols, h.variance, h.gamma, h.scale, EPS);
         k.scaleShift(s.rows, s.cols, h.x, h.mean, h.scale, h.beta, h.y);
-        k.bnormFold(s.cols, h.mean, h.variance, null, null, EPS, h.invStd, h.shift);
+        k.bnormScale(s.cols, h.variance, null, h.invStd, EPS);
         k.bnormBackward(s.rows, s.cols, h.dy, h.x, h.mean, h.invStd, h.gamma, h.dx, h.dgamma, h.dbeta);
       };
       fn();

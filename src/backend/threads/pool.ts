@@ -1,3 +1,4 @@
+import { GEMM_NT, GEMM_PACK_MIN_ROWS } from '../abi.js';
 import type { F32 } from '../kernels.js';
 import type { Heap } from '../../memory/heap.js';
 import { canBlock, spawnThread, type ThreadHandle } from './spawn.js';
@@ -60,9 +61,9 @@ const ALPHA = 0.25;
 export const JOB_FNS = ['f32_gemm_part', 'f32_act', 'f32_act_bwd', 'f32_sgd', 'f32_adam', 'f32_scale_shift', 'f32_softmax', 'f32_softmax_bwd', 'f32_multiply'] as const;
 export type JobFn = (typeof JOB_FNS)[number];
 
-/** f32_gemm_part of one instance: (op, m, n, k, a, b, c, acc, bias, act, i0, i1, j0, j1, packed). */
-export type GemmPart = (op: number, m: number, n: number, k: number, a: number, b: number, c: number, acc: number,
-  bias: number, act: number, i0: number, i1: number, j0: number, j1: number, packed: number) => void;
+/** f32_gemm_part of one instance: (m, n, k, i0, i1, j0, j1, a, b, bias, packed, c, op, acc, act), the kernel ABI's order. */
+export type GemmPart = (m: number, n: number, k: number, i0: number, i1: number, j0: number, j1: number, a: number,
+  b: number, bias: number, packed: number, c: number, op: number, acc: number, act: number) => void;
 
 /**
  * One kernel call cut into `blocks` blocks of `units` (cuts on multiples of `align`, the last block ends
@@ -193,18 +194,18 @@ export class ThreadPool {
    */
   gemm(build: number, local: GemmPart, op: number, m: number, n: number, k: number, a: number, b: number, c: number,
     acc: number, bias: number, act: number, packed: number): boolean {
-    // m < 4 with B not transposed takes the gemv path, which computes all of C at once
-    if (this.threads.length === 0 || 2 * m * n * k < this.minParallelFlops || (m < 4 && op !== 2)) return false;
+    // few rows with B not transposed take the gemv path, which computes all of C at once
+    if (this.threads.length === 0 || 2 * m * n * k < this.minParallelFlops || (m < GEMM_PACK_MIN_ROWS && op !== GEMM_NT)) return false;
     // split the longer side: a column block packs all of A and its share of B, a row block its share of A
     // and all of B; column cuts fall on multiples of 8 (the tile width, see f32_gemm_part)
     const byCols = n >= m && n >= 16;
     const units = byCols ? n : m, align = byCols ? 8 : 1;
     const blocks = Math.max(Math.min(2, Math.floor(units / align)), this.blocksFor(units, align, MIN_BLOCK_THICKNESS));
-    //                 op  m  n  k  a  b  c  acc  bias  act  i0 i1 j0 j1 packed
-    const base = [op, m, n, k, a, b, c, acc, bias, act, 0, byCols ? m : 0, 0, byCols ? 0 : n, packed];
+    //            m  n  k  i0 i1               j0 j1               a  b  bias  packed  c  op  acc  act
+    const base = [m, n, k, 0, byCols ? m : 0, 0, byCols ? 0 : n, a, b, bias, packed, c, op, acc, act];
     const perLo = base.map(() => 0), perHi = base.map(() => 0);
-    perLo[byCols ? 12 : 10] = 1;
-    perHi[byCols ? 13 : 11] = 1;
+    perLo[byCols ? 5 : 3] = 1;
+    perHi[byCols ? 6 : 4] = 1;
     return this.run({ fn: 'f32_gemm_part', build, local: local as Job['local'], base, perLo, perHi, units, align, blocks }, 2 * m * n * k);
   }
 
