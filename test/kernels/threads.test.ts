@@ -132,7 +132,8 @@ describe.each(SETS)('threaded GEMM on %s', (set) => {
  * the inputs the kernel updates in place) read back, guard zones checked.
  */
 type Call = { name: string; inputs: number[]; outputs: number[]; run: (K: Kernels, a: F32[]) => void };
-const ELEMENTS = 2 ** 17 + 3, ROWS = 1001, COLS = 131; // odd sizes: cuts on multiples of 4 leave a tail; rows not 16-byte aligned
+// odd sizes: cuts on multiples of 4 leave a tail; rows not 16-byte aligned; columns cut off a multiple of 4 wide
+const ELEMENTS = 2 ** 17 + 3, ROWS = 1001, COLS = 131, WIDE = 2 * 2048 + 13;
 const MEMORY_BOUND: Call[] = [
   { name: 'activation relu', inputs: [ELEMENTS], outputs: [ELEMENTS], run: (K, [x, y]) => K.activation(ELEMENTS, x, y, 'relu') },
   { name: 'activation tanh', inputs: [ELEMENTS], outputs: [ELEMENTS], run: (K, [x, y]) => K.activation(ELEMENTS, x, y, 'tanh') },
@@ -143,6 +144,18 @@ const MEMORY_BOUND: Call[] = [
   { name: 'multiply', inputs: [ELEMENTS, ELEMENTS], outputs: [ELEMENTS], run: (K, [x, mask, y]) => K.multiply(ELEMENTS, x, mask, y) },
   { name: 'scaleShift', inputs: [ROWS * COLS, COLS, COLS, COLS], outputs: [ROWS * COLS], run: (K, [x, c, sc, sh, y]) => K.scaleShift(ROWS, COLS, x, c, sc, sh, y) },
   { name: 'scaleShift without centre and shift', inputs: [ROWS * COLS, COLS], outputs: [ROWS * COLS], run: (K, [x, sc, y]) => K.scaleShift(ROWS, COLS, x, null, sc, null, y) },
+  { name: 'batchStats', inputs: [ROWS * COLS], outputs: [COLS, COLS], run: (K, [x, m, v]) => K.batchStats(ROWS, COLS, x, m, v) },
+  { name: 'bnormForwardTrain', inputs: [ROWS * COLS, COLS, COLS], outputs: [ROWS * COLS, COLS, COLS, COLS],
+    run: (K, [x, g, b, y, m, v, s]) => K.bnormForwardTrain(ROWS, COLS, x, g, b, y, m, v, s, 1e-3) },
+  { name: 'bnormForwardTrain without gamma and beta', inputs: [ROWS * COLS], outputs: [ROWS * COLS, COLS, COLS, COLS],
+    run: (K, [x, y, m, v, s]) => K.bnormForwardTrain(ROWS, COLS, x, null, null, y, m, v, s, 1e-3) },
+  { name: 'bnormBackward', inputs: [ROWS * COLS, ROWS * COLS, COLS, COLS, COLS], outputs: [ROWS * COLS, COLS, COLS],
+    run: (K, [dy, x, m, s, g, dx, dg, db]) => K.bnormBackward(ROWS, COLS, dy, x, m, s, g, dx, dg, db) },
+  { name: 'bnormForwardTrain and backward, wider than a column strip', inputs: [17 * WIDE, 17 * WIDE, WIDE, WIDE], outputs: [17 * WIDE, WIDE, WIDE, WIDE, 17 * WIDE, WIDE, WIDE],
+    run: (K, [x, dy, g, b, y, m, v, s, dx, dg, db]) => {
+      K.bnormForwardTrain(17, WIDE, x, g, b, y, m, v, s, 1e-3);
+      K.bnormBackward(17, WIDE, dy, x, m, s, g, dx, dg, db);
+    } },
   { name: 'softmax', inputs: [ROWS * COLS], outputs: [ROWS * COLS], run: (K, [x, y]) => K.softmax(ROWS, COLS, x, y) },
   { name: 'softmaxBackward', inputs: [ROWS * COLS, ROWS * COLS], outputs: [ROWS * COLS], run: (K, [y, dy, dz]) => K.softmaxBackward(ROWS, COLS, y, dy, dz) },
 ];
@@ -158,9 +171,10 @@ describe.each(SETS)('memory-bound kernels split over threads on %s', (set) => {
       return Float32Array.from(arrays.flatMap((a) => Array.from(h.read(a))));
     });
     const one = await run(1, once), two = await run(2, once), three = await run(3, once);
+    const kernelCalls = call.name.includes(' and backward') ? 2 : 1;
     expect(one.parallel).toBe(0);
-    expect(two.parallel).toBe(1);
-    expect(three.parallel).toBe(1);
+    expect(two.parallel).toBe(kernelCalls);
+    expect(three.parallel).toBe(kernelCalls);
     expectBitwise(two.out, one.out);
     expectBitwise(three.out, one.out);
   });

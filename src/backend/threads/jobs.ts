@@ -2,8 +2,9 @@ import type { Job, JobFn, ThreadPool } from './pool.js';
 
 /**
  * Memory-bound kernels split over the threads: element-wise ones by ranges of elements, row-wise ones
- * by rows. Every element (row) is computed by the same code as in the whole call, so results are bitwise
- * the same on any thread count. Each helper returns false, doing nothing, when the call should stay on
+ * by rows, column reductions (BN statistics, forward, backward) by columns. Every element (row, column)
+ * is computed by the same code in the same order as in the whole call, so results are bitwise the same
+ * on any thread count. Each helper returns false, doing nothing, when the call should stay on
  * the calling thread (small, or no workers): the caller then runs the kernel itself.
  */
 
@@ -33,6 +34,21 @@ export function byRows(t: Target | undefined, fn: JobFn, local: Job['local'], ar
   const rows = args[count], n = rows * cols;
   if (!t || n < MIN_PARALLEL_ELEMENTS) return false;
   return t.pool.run(job(t, fn, local, args, count, pointers, 4 * cols, rows, 1, t.pool.blocksFor(rows, 1, Math.ceil(MIN_BLOCK_ELEMENTS / cols))), n);
+}
+
+/**
+ * A *_part kernel over columns: `args` hold the whole range [0, cols) at indices 2 and 3 (after rows and
+ * cols); each block gets its [j0, j1), cut on multiples of 4 columns (whole f32x4 lanes).
+ */
+export function byColumns(t: Target | undefined, fn: JobFn, local: Job['local'], args: number[], rows: number): boolean {
+  const cols = args[1], n = rows * cols;
+  if (!t || n < MIN_PARALLEL_ELEMENTS || cols < 8) return false;
+  const base = [...args], perLo = args.map(() => 0), perHi = args.map(() => 0);
+  base[2] = 0; base[3] = 0;
+  perLo[2] = 1;
+  perHi[3] = 1;
+  const blocks = t.pool.blocksFor(cols, 4, 4 * Math.ceil(MIN_BLOCK_ELEMENTS / rows / 4));
+  return t.pool.run({ fn, build: t.build, local, base, perLo, perHi, units: cols, align: 4, blocks }, n);
 }
 
 function job(t: Target, fn: JobFn, local: Job['local'], args: number[], count: number, pointers: number[], bytesPerUnit: number,

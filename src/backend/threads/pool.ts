@@ -8,7 +8,7 @@ import { workerSource } from './worker.js';
  * Kernel threads. Every thread instantiates the same WASM builds on the one shared memory, with its own
  * scratch region (GEMM packing, BN coefficients). A job is one kernel export cut into blocks along one
  * axis (GEMM: rows or 8-column panels of C; element-wise kernels: ranges of elements; row-wise ones:
- * rows); the blocks depend only on the job's size, never on the thread count, and each element is
+ * rows; BN statistics, forward and backward: columns); the blocks depend only on the job's size, never on the thread count, and each element is
  * computed exactly as in the single-threaded call, so results do not depend on the thread count.
  *
  * Blocks are handed out through one atomic word, CLAIM = blocks << 16 | next: the calling thread and
@@ -58,7 +58,8 @@ const EXPLORE = 32;
 const ALPHA = 0.25;
 
 /** The export names workers resolve, by job code. */
-export const JOB_FNS = ['f32_gemm_part', 'f32_act', 'f32_act_bwd', 'f32_sgd', 'f32_adam', 'f32_scale_shift', 'f32_softmax', 'f32_softmax_bwd', 'f32_multiply'] as const;
+export const JOB_FNS = ['f32_gemm_part', 'f32_act', 'f32_act_bwd', 'f32_sgd', 'f32_adam', 'f32_scale_shift', 'f32_softmax', 'f32_softmax_bwd',
+  'f32_multiply', 'f32_batch_stats_part', 'f32_bnorm_fwd_train_part', 'f32_bnorm_bwd_part'] as const;
 export type JobFn = (typeof JOB_FNS)[number];
 
 /** f32_gemm_part of one instance: (m, n, k, i0, i1, j0, j1, a, b, bias, packed, c, op, acc, act), the kernel ABI's order. */
