@@ -1,24 +1,32 @@
 import { heap, kernels } from './backend/runtime.js';
 import type { F32 } from './backend/kernels.js';
+import { residency } from './tensor/residency.js';
 import { Tensor, toTensor } from './tensor/tensor.js';
 
 /**
- * Kernel-level ops on the current backend. Each call copies its inputs into the shared memory once,
- * runs the kernels and copies the results out; the temporary blocks are released before returning.
+ * Kernel-level ops on the current backend. Inputs are read where they are in WASM memory (a tensor made
+ * from JS values is copied in once and keeps that copy for the next op); results stay in WASM memory as
+ * tensors of their own, copied out only when read (see tensor/residency.ts for why, measured). Scratch
+ * blocks are released before returning.
  */
 function run<T>(body: (put: (t: Tensor | Float32Array) => F32, out: (n: number) => F32, read: (h: F32, shape: number[]) => Tensor) => T): T {
   const h = heap();
-  const blocks: F32[] = [];
-  const alloc = (n: number) => { const b = h.alloc(n); blocks.push(b); return b; };
+  const scratch = new Set<F32>();
+  const alloc = (n: number) => { const b = h.alloc(n); scratch.add(b); return b; };
   try {
     return body(
-      (t) => { const v = t instanceof Tensor ? t.values : t; const b = alloc(v.length); h.f32(b).set(v); return b; },
+      (t) => {
+        if (t instanceof Tensor) return t.wasmValues();
+        const b = alloc(t.length);
+        h.f32(b).set(t);
+        return b;
+      },
       alloc,
-      // the constructor's copy, not slice(): slice() on a view of the shared memory copies element by element
-      (b, shape) => new Tensor(new Float32Array(h.f32(b)), shape),
+      (b, shape) => { scratch.delete(b); return Tensor.fromWasm(b, shape); },
     );
   } finally {
-    for (const b of blocks) h.release(b);
+    for (const b of scratch) h.release(b);
+    residency.trim(); // between ops only: no kernel reads a resident copy now
   }
 }
 
