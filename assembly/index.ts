@@ -25,11 +25,11 @@
 export { heap_base, scratch_bytes, set_scratch } from './common/scratch';
 export { f32_gemm, f32_dense, f32_gemm_part, f32_packed_b_length, f32_pack_b, f32_dense_packed } from './gemm/f32-gemm';
 export { f32_sum_rows } from './reduce/f32-sum-rows';
-export { f32_batch_stats } from './reduce/f32-batch-stats';
-export { f32_bnorm_fwd_train } from './bnorm/f32-bnorm-fwd';
+export { f32_batch_stats, f32_batch_stats_part } from './reduce/f32-batch-stats';
+export { f32_bnorm_fwd_train, f32_bnorm_fwd_train_part } from './bnorm/f32-bnorm-fwd';
 export { f32_bnorm_scale, f32_bnorm_fold, f32_scale_shift } from './bnorm/f32-bnorm-infer';
 export { f32_moving_average } from './bnorm/f32-moving-average';
-export { f32_bnorm_bwd } from './bnorm/f32-bnorm-bwd';
+export { f32_bnorm_bwd, f32_bnorm_bwd_part } from './bnorm/f32-bnorm-bwd';
 export { f32_act, f32_act_bwd } from './vunary/f32-act';
 export { f32_softmax, f32_softmax_bwd } from './vunary/f32-softmax';
 export { f32_softmax_xent } from './loss/f32-softmax-xent';

@@ -2,7 +2,7 @@
  * Kernel suites: GEMM (nn, tn, nt on the MLP's shapes and 512³), moments, BN training forward+backward
  * and fused softmax-cross-entropy, each run as bnwasm-wasm (plain SIMD build), bnwasm-wasm-relaxed (FMA
  * build, when the engine runs it), bnwasm-js, TF.js wasm and TF.js cpu in one benny suite. The bnwasm
- * WASM runners run on one thread, like TF.js's wasm backend here (issue 4's GEMM targets are
+ * WASM runners run on one thread, like TF.js's wasm backend here (the GEMM targets are
  * single-threaded); GEMM suites add bnwasm-wasm-relaxed-threads, the best build on the thread count
  * ready() starts by default, to show the multi-threaded speed-up beside it.
  *

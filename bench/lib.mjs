@@ -210,3 +210,71 @@ export function loadTf() {
   })();
   return tfPromise;
 }
+
+/** Busy-machine mode (`--busy`): results go to bench/results/[quick/]busy/<group>/; run.mjs keeps a core busy meanwhile. */
+export const BUSY = process.argv.includes('--busy');
+/** Where an alternating suite saves: busy runs beside the quiet ones, under busy/. */
+export const altDir = (group) => (BUSY ? path.join(BENCH_DIR, 'results', ...(QUICK ? ['quick'] : []), 'busy', group) : resultsDir(group));
+
+/**
+ * An A/B suite for a shared, noisy machine: instead of timing each runner's samples back to back (benny),
+ * it takes one sample of every runner per round, round after round, so a burst of load elsewhere falls on
+ * all runners alike, and saves the medians in benny's JSON format (report.mjs reads both the same way).
+ * A sample is `calls` calls timed together (sized from the setup's warm-up to about SAMPLE_MS), after one
+ * untimed call (a restarted thread pool's first job may still run in the engine's baseline tier).
+ * Cases: { runner, setup, prepare?, before?, async? } as for suite(). --quick: one round of one call.
+ */
+const ALT = { rounds: 9, sampleMs: 150 };
+export async function alternating(group, name, file, cases) {
+  if (FILTER && !FILTER.test(name)) return;
+  const folder = altDir(group);
+  fs.mkdirSync(folder, { recursive: true });
+  const failedFile = path.join(folder, `${file}.failed.json`);
+  fs.rmSync(failedFile, { force: true });
+  fs.rmSync(path.join(folder, `${file}.json`), { force: true });
+  const ready = [], failed = {};
+  for (const c of cases) {
+    try {
+      await c.prepare?.();
+      c.before?.();
+      const fn = await c.setup();
+      const t0 = performance.now();
+      await fn();
+      const once = performance.now() - t0;
+      ready.push({ ...c, fn, calls: QUICK ? 1 : Math.max(1, Math.round(ALT.sampleMs / Math.max(once, 1e-3))), samples: [] });
+    } catch (e) {
+      failed[c.runner] = String(e?.message ?? e);
+      failures.push(`${name} / ${c.runner}: ${e?.stack ?? e}`);
+      console.error(`FAILED "${name}" / ${c.runner}: ${e?.message ?? e}`);
+    }
+  }
+  if (Object.keys(failed).length) fs.writeFileSync(failedFile, JSON.stringify(failed, null, 2));
+  if (!ready.length) return;
+  console.log(`Running "${name}" (${QUICK ? 'quick' : `${ALT.rounds} alternating rounds`}${BUSY ? ', one core kept busy' : ''})...`);
+  try {
+    for (let round = 0; round < (QUICK ? 1 : ALT.rounds); round++) {
+      for (const c of ready) {
+        await c.prepare?.();
+        c.before?.();
+        await c.fn();
+        const t0 = performance.now();
+        for (let i = 0; i < c.calls; i++) await c.fn();
+        c.samples.push((performance.now() - t0) / 1e3 / c.calls);
+      }
+    }
+  } catch (e) {
+    failures.push(`${name}: ${e?.stack ?? e}`);
+    console.error(`FAILED suite "${name}":`, e);
+    return;
+  }
+  const results = ready.map((c) => {
+    const sorted = [...c.samples].sort((a, b) => a - b), median = sorted[sorted.length >> 1];
+    const mean = sorted.reduce((s, x) => s + x, 0) / sorted.length;
+    console.log(`  ${c.runner.padEnd(28)} median ${fmtTime(median).padStart(10)}  (${sorted.length} samples of ${c.calls} calls)`);
+    return { name: c.runner, ops: 1 / median, margin: 0, samples: sorted.length, promise: !!c.async,
+      details: { min: sorted[0], max: sorted.at(-1), mean, median, sampleResults: c.samples }, completed: true };
+  });
+  const top = Math.max(...results.map((r) => r.ops));
+  for (const r of results) r.percentSlower = r.ops === top ? 0 : Number(((1 - r.ops / top) * 100).toFixed(2));
+  fs.writeFileSync(path.join(folder, `${file}.json`), JSON.stringify({ name, date: new Date(), version: null, results }, null, 2));
+}

@@ -6,8 +6,13 @@
  *   node bench/run.mjs              full run, a few minutes; results in bench/results/
  *   node bench/run.mjs --quick      each case once (CI smoke; asserts nothing about speed), bench/results/quick/
  *   node bench/run.mjs --filter RE  only suites whose name matches RE (the report keeps older results)
+ *   node bench/run.mjs --no-busy    skip the busy-machine pass
+ *
+ * The busy-machine pass: after the quiet suites, run.mjs starts a process that keeps one core busy (a
+ * spinning loop), runs the public-API suite again with --busy (results under bench/results/busy/), and
+ * stops it, so the report can show what a user gets on a machine doing other work.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +21,8 @@ import { report } from './report.mjs';
 
 const ROOT = path.dirname(BENCH_DIR);
 const FLAGS = ['--experimental-wasm-relaxed-simd'];
-const passThrough = process.argv.slice(2);
+const BUSY_PASS = !process.argv.includes('--no-busy');
+const passThrough = process.argv.slice(2).filter((a) => a !== '--no-busy');
 
 if (!fs.existsSync(path.join(ROOT, 'dist', 'index.js'))) {
   console.error('bench: dist/ is missing; run `npm run build` first');
@@ -35,7 +41,7 @@ if (Math.max(newest(path.join(ROOT, 'src')), newest(path.join(ROOT, 'assembly'))
 
 const results = path.join(BENCH_DIR, 'results', ...(QUICK ? ['quick'] : []));
 // a full run starts clean, so the report can never mix in a suite left over from an earlier run
-if (!passThrough.includes('--filter')) for (const g of ['peak', 'kernels', 'model']) fs.rmSync(path.join(results, g), { recursive: true, force: true });
+if (!passThrough.includes('--filter')) for (const g of ['peak', 'kernels', 'model', 'api', 'busy']) fs.rmSync(path.join(results, g), { recursive: true, force: true });
 fs.mkdirSync(results, { recursive: true });
 const cpus = os.cpus();
 fs.writeFileSync(path.join(results, 'machine.json'), JSON.stringify({
@@ -44,10 +50,24 @@ fs.writeFileSync(path.join(results, 'machine.json'), JSON.stringify({
 }, null, 2));
 
 let failed = 0;
-for (const script of ['peak/peak.bench.mjs', 'kernels.bench.mjs', 'model.bench.mjs']) {
-  console.log(`\n== ${script}`);
-  const r = spawnSync(process.execPath, [...FLAGS, path.join(BENCH_DIR, script), ...passThrough], { stdio: 'inherit', cwd: ROOT });
+const runScript = (script, extra = []) => {
+  console.log(`\n== ${script} ${extra.join(' ')}`);
+  const r = spawnSync(process.execPath, [...FLAGS, path.join(BENCH_DIR, script), ...passThrough, ...extra], { stdio: 'inherit', cwd: ROOT });
   if (r.status !== 0) { failed++; console.error(`bench: ${script} exited with ${r.status ?? r.signal}`); }
+};
+for (const script of ['peak/peak.bench.mjs', 'kernels.bench.mjs', 'model.bench.mjs', 'api.bench.mjs']) runScript(script);
+
+if (BUSY_PASS) {
+  // one core kept busy by another process for the whole pass, stopped however the pass ends
+  const spinner = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  const stop = () => spinner.kill('SIGKILL');
+  process.once('exit', stop);
+  try {
+    fs.writeFileSync(path.join(results, 'busy-machine.json'), JSON.stringify({ loadavgBefore: os.loadavg() }, null, 2));
+    runScript('api.bench.mjs', ['--busy']);
+  } finally {
+    stop();
+  }
 }
 
 const { terminal, file } = report({ quick: QUICK });

@@ -47,9 +47,9 @@ export const FIT = {
 
 /**
  * `predict` of 1,024 rows, at the API's default batchSize (32, what `model.predict(x)` does in both
- * libraries, and the setting behind the issue's TF.js figures) and in one batch of 1,024 (where both run
+ * libraries, and the setting behind the earlier TF.js figures) and in one batch of 1,024 (where both run
  * their GEMM near the single-core ceiling). 'bnwasm-wasm-folded' is the same model after foldBatchNorm().
- * The issue-4 target is judged on the default batchSize, with bnwasm on its default thread count.
+ * The predict target is judged on the default batchSize, with bnwasm on its default thread count.
  */
 export const PREDICT = [
   { suite: 'predict mlp 1024 rows b32', file: 'predict-mlp-1024-b32', rows: 1024, batchSize: 32, label: 'predict 1,024 rows (default batchSize 32)', target: true },
@@ -77,3 +77,19 @@ export const SUITES = [
   { group: 'model', kind: 'fit', ...FIT },
   ...PREDICT.map((s) => ({ group: 'model', kind: 'predict', ...s })),
 ];
+
+/**
+ * The public API as a user calls it (bench/api.bench.mjs): every case takes user Tensors and reads its
+ * results (dataSync), bnwasm on the default threads and on 1 thread, TF.js wasm with its tensors created
+ * beforehand; `kernel` is the same work on heap-resident arrays (what the public path costs beyond it).
+ * Targets are speed ratios against TF.js wasm on the default threads; `vsTf` for a rate (fit) is rate / rate.
+ */
+export const API = [
+  { suite: 'api matMul 128x784x256', file: 'api-matmul-128x784x256', kind: 'matMul', m: 128, k: 784, n: 256, label: '`ops.matMul` 128×784×256', vsTf: 2 },
+  { suite: 'api matMul 512x512x512', file: 'api-matmul-512x512x512', kind: 'matMul', m: 512, k: 512, n: 512, label: '`ops.matMul` 512³' },
+  { suite: 'api bn 1024x1024', file: 'api-bn-1024x1024', kind: 'bn', rows: 1024, cols: 1024, label: '`ops` moments + batchNorm + batchNormGrad 1024×1024', vsTf: 60 },
+  { suite: 'api bn 128x256', file: 'api-bn-128x256', kind: 'bn', rows: 128, cols: 256, label: '`ops` moments + batchNorm + batchNormGrad 128×256', vsTf: 40 },
+  { suite: 'api trainOnBatch mlp b128', file: 'api-train-on-batch-b128', kind: 'trainOnBatch', rows: 128, label: '`trainOnBatch` MLP, batch 128', vsTf: 25 },
+  { suite: 'api fit mlp b128', file: 'api-fit-b128', kind: 'fit', batch: 128, batches: 8, label: '`fit` MLP, batch 128 (samples/s)', samplesPerSec: 70_000 },
+  { suite: 'api predict mlp 1024 rows', file: 'api-predict-1024', kind: 'predict', rows: 1024, label: '`predict` 1,024 rows, one batch', vsTf: 4 },
+].map((s) => ({ group: 'api', ...s }));

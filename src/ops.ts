@@ -1,23 +1,32 @@
 import { heap, kernels } from './backend/runtime.js';
 import type { F32 } from './backend/kernels.js';
+import { residency } from './tensor/residency.js';
 import { Tensor, toTensor } from './tensor/tensor.js';
 
 /**
- * Kernel-level ops on the current backend. Each call copies its inputs into the shared memory once,
- * runs the kernels and copies the results out; the temporary blocks are released before returning.
+ * Kernel-level ops on the current backend. Inputs are read where they are in WASM memory (a tensor made
+ * from JS values is copied in once and keeps that copy for the next op); results stay in WASM memory as
+ * tensors of their own, copied out only when read (see tensor/residency.ts for why, measured). Scratch
+ * blocks are released before returning.
  */
 function run<T>(body: (put: (t: Tensor | Float32Array) => F32, out: (n: number) => F32, read: (h: F32, shape: number[]) => Tensor) => T): T {
   const h = heap();
-  const blocks: F32[] = [];
-  const alloc = (n: number) => { const b = h.alloc(n); blocks.push(b); return b; };
+  const scratch = new Set<F32>();
+  const alloc = (n: number) => { const b = h.alloc(n); scratch.add(b); return b; };
   try {
     return body(
-      (t) => { const v = t instanceof Tensor ? t.values : t; const b = alloc(v.length); h.f32(b).set(v); return b; },
+      (t) => {
+        if (t instanceof Tensor) return t.wasmValues();
+        const b = alloc(t.length);
+        h.f32(b).set(t);
+        return b;
+      },
       alloc,
-      (b, shape) => new Tensor(h.f32(b).slice(), shape),
+      (b, shape) => { scratch.delete(b); return Tensor.fromWasm(b, shape); },
     );
   } finally {
-    for (const b of blocks) h.release(b);
+    for (const b of scratch) h.release(b);
+    residency.trim(); // between ops only: no kernel reads a resident copy now
   }
 }
 
@@ -108,8 +117,10 @@ export function batchNormGrad(dy: Tensor, x: Tensor, gamma: Tensor | null, epsil
   const eps = checkEpsilon(epsilon);
   return run((put, out, read) => {
     const k = kernels(), xs = put(X), g = G && put(G);
-    const y = out(X.size), mean = out(cols), variance = out(cols), invStd = out(cols);
-    k.bnormForwardTrain(rows, cols, xs, g, null, y, mean, variance, invStd, eps);
+    // backward needs the statistics only, not the normalised output: no forward pass, no y to write
+    const mean = out(cols), variance = out(cols), invStd = out(cols);
+    k.batchStats(rows, cols, xs, mean, variance);
+    k.bnormScale(cols, variance, null, invStd, eps); // 1/√(var + eps), as the forward computes it
     const dx = out(X.size), dgamma = out(cols), dbeta = out(cols);
     k.bnormBackward(rows, cols, put(DY), xs, mean, invStd, g, dx, dgamma, dbeta);
     return { dx: read(dx, [rows, cols]), dgamma: read(dgamma, [cols]), dbeta: read(dbeta, [cols]) };

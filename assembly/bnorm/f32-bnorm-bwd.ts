@@ -12,10 +12,19 @@ import { CH } from './f32-bnorm-fwd';
 
 export function f32_bnorm_bwd(rows: i32, cols: i32, dy: usize, x: usize, mean: usize, invStd: usize, gamma: usize,
   dx: usize, dgamma: usize, dbeta: usize): void {
+  f32_bnorm_bwd_part(rows, cols, 0, cols, dy, x, mean, invStd, gamma, dx, dgamma, dbeta);
+}
+
+/**
+ * f32_bnorm_bwd for columns [c0, c1) only (a thread's share; c0 a multiple of 4). Columns are
+ * independent lanes, so the shares together are bitwise the whole call.
+ */
+export function f32_bnorm_bwd_part(rows: i32, cols: i32, c0: i32, c1: i32, dy: usize, x: usize, mean: usize, invStd: usize,
+  gamma: usize, dx: usize, dgamma: usize, dbeta: usize): void {
   const sA = scratchBase(), sB = sA + (<usize>CH << 2), sC = sB + (<usize>CH << 2);
   const row = <usize>cols << 2, n = f32x4.splat(<f32>rows);
-  for (let j0 = 0; j0 < cols; j0 += CH) {
-    const w = min(CH, cols - j0), o = <usize>j0 << 2;
+  for (let j0 = c0; j0 < c1; j0 += CH) {
+    const w = min(CH, c1 - j0), o = <usize>j0 << 2;
     const full = <usize>(w & ~3) << 2, tail = w & 3;
     const mu = mean + o, dg = dgamma + o, db = dbeta + o;
     memory.fill(dg, 0, <usize>w << 2);

@@ -16,10 +16,19 @@ export const CH: i32 = 2048;
 
 export function f32_bnorm_fwd_train(rows: i32, cols: i32, x: usize, gamma: usize, beta: usize,
   y: usize, mean: usize, variance: usize, invStd: usize, eps: f32): void {
+  f32_bnorm_fwd_train_part(rows, cols, 0, cols, x, gamma, beta, y, mean, variance, invStd, eps);
+}
+
+/**
+ * f32_bnorm_fwd_train for columns [c0, c1) only (a thread's share; c0 a multiple of 4). Columns are
+ * independent lanes, so the shares together are bitwise the whole call.
+ */
+export function f32_bnorm_fwd_train_part(rows: i32, cols: i32, c0: i32, c1: i32, x: usize, gamma: usize, beta: usize,
+  y: usize, mean: usize, variance: usize, invStd: usize, eps: f32): void {
   const sk = scratchBase(), sa = sk + (<usize>CH << 2), sb = sa + (<usize>CH << 2);
   const row = <usize>cols << 2, e = f32x4.splat(eps), one = f32x4.splat(1), zero = f32x4.splat(0);
-  for (let j0 = 0; j0 < cols; j0 += CH) {
-    const w = min(CH, cols - j0), o = <usize>j0 << 2;
+  for (let j0 = c0; j0 < c1; j0 += CH) {
+    const w = min(CH, c1 - j0), o = <usize>j0 << 2;
     const xs = x + o, ys = y + o, ms = mean + o, vs = variance + o, is = invStd + o;
     shiftedStats(rows, w, cols, xs, ms, vs);   // ms holds c for now
     for (let j = 0; j < w; j += 4) {

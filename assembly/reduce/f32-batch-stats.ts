@@ -9,11 +9,21 @@
 import { loadN, madd, storeN } from '../common/simd';
 
 export function f32_batch_stats(rows: i32, cols: i32, x: usize, mean: usize, variance: usize): void {
-  shiftedStats(rows, cols, cols, x, mean, variance);
+  f32_batch_stats_part(rows, cols, 0, cols, x, mean, variance);
+}
+
+/**
+ * f32_batch_stats for columns [j0, j1) only (a thread's share; j0 a multiple of 4). Columns are
+ * independent lanes, so the shares together are bitwise the whole call.
+ */
+export function f32_batch_stats_part(rows: i32, cols: i32, j0: i32, j1: i32, x: usize, mean: usize, variance: usize): void {
+  const w = j1 - j0, o = <usize>j0 << 2, xs = x + o, ms = mean + o;
+  if (w <= 0) return;
+  shiftedStats(rows, w, cols, xs, ms, variance + o);
   // mean ← K + c
-  const full = <usize>(cols & ~3) << 2, tail = cols & 3;
-  for (let j: usize = 0; j < full; j += 16) v128.store(mean + j, f32x4.add(v128.load(x + j), v128.load(mean + j)));
-  if (tail) storeN(mean + full, f32x4.add(loadN(x + full, tail), loadN(mean + full, tail)), tail);
+  const full = <usize>(w & ~3) << 2, tail = w & 3;
+  for (let j: usize = 0; j < full; j += 16) v128.store(ms + j, f32x4.add(v128.load(xs + j), v128.load(ms + j)));
+  if (tail) storeN(ms + full, f32x4.add(loadN(xs + full, tail), loadN(ms + full, tail)), tail);
 }
 
 /**

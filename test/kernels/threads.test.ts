@@ -8,9 +8,9 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as bw from '../../src/index.js';
-import type { Act, GemmOp, Kernels } from '../../src/backend/kernels.js';
+import type { Act, F32, GemmOp, Kernels } from '../../src/backend/kernels.js';
 import { heap, threadPool } from '../../src/backend/runtime.js';
-import { MIN_PARALLEL_FLOPS, partition } from '../../src/backend/threads/pool.js';
+import { cut, MIN_PARALLEL_FLOPS } from '../../src/backend/threads/pool.js';
 import { available, kernels } from '../helpers/backends.js';
 import { checkDense, checkGemm } from '../helpers/gemm-checks.js';
 import { withHeap } from '../helpers/kernel-heap.js';
@@ -21,19 +21,16 @@ const SETS = (['wasm', 'wasm-relaxed'] as const).filter(available);
 beforeAll(() => bw.ready());
 afterAll(() => bw.setThreads(2));
 
-describe('partition', () => {
-  test.each([[128, 256, 2], [1024, 256, 2], [13, 200, 3], [3, 400, 2], [2000, 5, 4], [5, 9, 4], [1, 1, 2], [257, 129, 3]])(
-    'm=%i n=%i into %i parts: disjoint blocks that cover C, column cuts on multiples of 8', (m, n, parts) => {
-      const blocks = partition(m, n, parts);
-      expect(blocks.length).toBeGreaterThan(0);
-      expect(blocks.length).toBeLessThanOrEqual(parts);
-      const covered = new Uint8Array(m * n);
-      for (const [i0, i1, j0, j1] of blocks) {
-        expect(i0).toBeLessThan(i1);
-        expect(j0).toBeLessThan(j1);
-        expect(j0 % 8).toBe(0);
-        if (j1 !== n) expect(j1 % 8).toBe(0);
-        for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) covered[i * n + j]++;
+describe('blocks', () => {
+  test.each([[256, 8, 4], [1024, 1, 4], [200, 8, 3], [400, 8, 2], [2000, 1, 8], [9, 8, 1], [5, 1, 2], [129, 8, 3], [257, 1, 7]])(
+    '%i units on multiples of %i into %i blocks: disjoint, covering, non-empty', (units, align, blocks) => {
+      const covered = new Uint8Array(units);
+      for (let b = 0; b < blocks; b++) {
+        const lo = cut(b, blocks, units, align), hi = cut(b + 1, blocks, units, align);
+        expect(lo).toBeLessThan(hi);
+        expect(lo % align).toBe(0);
+        if (hi !== units) expect(hi % align).toBe(0);
+        for (let i = lo; i < hi; i++) covered[i]++;
       }
       expect(covered.every((c) => c === 1)).toBe(true);
     });
@@ -46,18 +43,22 @@ function expectBitwise(got: Float32Array, want: Float32Array): void {
   expect(bad === -1 ? 'bitwise equal' : `first difference at ${bad}: ${got[bad]} vs ${want[bad]}`).toBe('bitwise equal');
 }
 
-/** Blocks workers computed (handed out and not taken back), summed over the file. */
+/** Blocks workers computed (not the caller), summed over the file. */
 let workerBlocks = 0;
 
 /** C for one call on `threads` threads, with the number of calls that went to the pool. */
 async function run(threads: number, body: () => Float32Array): Promise<{ out: Float32Array; parallel: number }> {
   await bw.setThreads(threads);
   expect(bw.getThreads()).toBe(threads);
-  const pool = threadPool()!, before = pool.parallelCalls, stolen = pool.stolenBlocks;
-  const out = body();
-  const parallel = pool.parallelCalls - before;
-  workerBlocks += parallel * (threads - 1) - (pool.stolenBlocks - stolen);
-  return { out, parallel };
+  const pool = threadPool()!, before = pool.parallelCalls, blocks = pool.workerBlocks;
+  pool.adaptive = false; // every eligible call splits, however this machine is loaded
+  try {
+    const out = body();
+    workerBlocks += pool.workerBlocks - blocks;
+    return { out, parallel: pool.parallelCalls - before };
+  } finally {
+    pool.adaptive = true;
+  }
 }
 
 function gemmOnce(K: Kernels, op: GemmOp, m: number, n: number, k: number, accumulate: boolean, seed: string): () => Float32Array {
@@ -126,6 +127,59 @@ describe.each(SETS)('threaded GEMM on %s', (set) => {
   });
 });
 
+/**
+ * Memory-bound kernels split by elements or rows: one call on the given thread count, all outputs (and
+ * the inputs the kernel updates in place) read back, guard zones checked.
+ */
+type Call = { name: string; inputs: number[]; outputs: number[]; run: (K: Kernels, a: F32[]) => void };
+// odd sizes: cuts on multiples of 4 leave a tail; rows not 16-byte aligned; columns cut off a multiple of 4 wide
+const ELEMENTS = 2 ** 17 + 3, ROWS = 1001, COLS = 131, WIDE = 2 * 2048 + 13;
+const MEMORY_BOUND: Call[] = [
+  { name: 'activation relu', inputs: [ELEMENTS], outputs: [ELEMENTS], run: (K, [x, y]) => K.activation(ELEMENTS, x, y, 'relu') },
+  { name: 'activation tanh', inputs: [ELEMENTS], outputs: [ELEMENTS], run: (K, [x, y]) => K.activation(ELEMENTS, x, y, 'tanh') },
+  { name: 'activationBackward sigmoid', inputs: [ELEMENTS, ELEMENTS], outputs: [ELEMENTS], run: (K, [y, dy, dx]) => K.activationBackward(ELEMENTS, y, dy, dx, 'sigmoid') },
+  { name: 'sgd with nesterov momentum', inputs: [ELEMENTS, ELEMENTS, ELEMENTS], outputs: [], run: (K, [g, w, v]) => K.sgd(ELEMENTS, g, w, v, 0.05, 0.9, true) },
+  { name: 'sgd without momentum', inputs: [ELEMENTS, ELEMENTS], outputs: [], run: (K, [g, w]) => K.sgd(ELEMENTS, g, w, null, 0.05, 0, false) },
+  { name: 'adam', inputs: [ELEMENTS, ELEMENTS, ELEMENTS, ELEMENTS], outputs: [], run: (K, [g, w, m, v]) => K.adam(ELEMENTS, g, w, m, v, 1e-3, 0.9, 0.999, 1e-7, 0.1, 0.001) },
+  { name: 'multiply', inputs: [ELEMENTS, ELEMENTS], outputs: [ELEMENTS], run: (K, [x, mask, y]) => K.multiply(ELEMENTS, x, mask, y) },
+  { name: 'scaleShift', inputs: [ROWS * COLS, COLS, COLS, COLS], outputs: [ROWS * COLS], run: (K, [x, c, sc, sh, y]) => K.scaleShift(ROWS, COLS, x, c, sc, sh, y) },
+  { name: 'scaleShift without centre and shift', inputs: [ROWS * COLS, COLS], outputs: [ROWS * COLS], run: (K, [x, sc, y]) => K.scaleShift(ROWS, COLS, x, null, sc, null, y) },
+  { name: 'batchStats', inputs: [ROWS * COLS], outputs: [COLS, COLS], run: (K, [x, m, v]) => K.batchStats(ROWS, COLS, x, m, v) },
+  { name: 'bnormForwardTrain', inputs: [ROWS * COLS, COLS, COLS], outputs: [ROWS * COLS, COLS, COLS, COLS],
+    run: (K, [x, g, b, y, m, v, s]) => K.bnormForwardTrain(ROWS, COLS, x, g, b, y, m, v, s, 1e-3) },
+  { name: 'bnormForwardTrain without gamma and beta', inputs: [ROWS * COLS], outputs: [ROWS * COLS, COLS, COLS, COLS],
+    run: (K, [x, y, m, v, s]) => K.bnormForwardTrain(ROWS, COLS, x, null, null, y, m, v, s, 1e-3) },
+  { name: 'bnormBackward', inputs: [ROWS * COLS, ROWS * COLS, COLS, COLS, COLS], outputs: [ROWS * COLS, COLS, COLS],
+    run: (K, [dy, x, m, s, g, dx, dg, db]) => K.bnormBackward(ROWS, COLS, dy, x, m, s, g, dx, dg, db) },
+  { name: 'bnormForwardTrain and backward, wider than a column strip', inputs: [17 * WIDE, 17 * WIDE, WIDE, WIDE], outputs: [17 * WIDE, WIDE, WIDE, WIDE, 17 * WIDE, WIDE, WIDE],
+    run: (K, [x, dy, g, b, y, m, v, s, dx, dg, db]) => {
+      K.bnormForwardTrain(17, WIDE, x, g, b, y, m, v, s, 1e-3);
+      K.bnormBackward(17, WIDE, dy, x, m, s, g, dx, dg, db);
+    } },
+  { name: 'softmax', inputs: [ROWS * COLS], outputs: [ROWS * COLS], run: (K, [x, y]) => K.softmax(ROWS, COLS, x, y) },
+  { name: 'softmaxBackward', inputs: [ROWS * COLS, ROWS * COLS], outputs: [ROWS * COLS], run: (K, [y, dy, dz]) => K.softmaxBackward(ROWS, COLS, y, dy, dz) },
+];
+
+describe.each(SETS)('memory-bound kernels split over threads on %s', (set) => {
+  test.each(MEMORY_BOUND.map((c) => [c.name, c] as const))('%s: bitwise equal on 1, 2 and 3 threads, and it really split', async (name, call) => {
+    const rng = seeded(`memory-bound ${name}`);
+    const inputs = call.inputs.map((n) => rng.uniform(n, -3, 3));
+    const once = () => withHeap((h) => {
+      const arrays = [...inputs.map((v) => h.put(v)), ...call.outputs.map((n) => h.out(n))];
+      call.run(kernels(set), arrays);
+      h.checkGuards(name);
+      return Float32Array.from(arrays.flatMap((a) => Array.from(h.read(a))));
+    });
+    const one = await run(1, once), two = await run(2, once), three = await run(3, once);
+    const kernelCalls = call.name.includes(' and backward') ? 2 : 1;
+    expect(one.parallel).toBe(0);
+    expect(two.parallel).toBe(kernelCalls);
+    expect(three.parallel).toBe(kernelCalls);
+    expectBitwise(two.out, one.out);
+    expectBitwise(three.out, one.out);
+  });
+});
+
 test('workers compute on memory that grew after they started', async () => {
   await bw.setThreads(2);
   const grownFrom = bw.memoryStats().wasmBytes;
@@ -177,18 +231,19 @@ test('a killed worker: the caller takes its share, so every GEMM still completes
   await bw.setThreads(2);
 });
 
-test('a worker that died inside its block: the GEMM throws after the stall timeout instead of hanging, one thread carries on', async () => {
+test('a worker that died inside its block: the job throws after the stall timeout instead of hanging, one thread carries on', async () => {
   await bw.setThreads(2);
   const pool = threadPool()!;
   const internals = pool as unknown as { ctrl: Int32Array; threads: Array<{ handle: { terminate(): void } }> };
   internals.threads[0].handle.terminate();
   await new Promise((r) => setTimeout(r, 200));
   const K = kernels(SETS[SETS.length - 1]);
-  // the calling thread's part marks worker 0's slot TAKEN: as if it had claimed the block, then died
-  const SLOT0_STATE = 4 + 17, TAKEN = 2;
-  const part = (...args: Parameters<Parameters<typeof pool.gemm>[1]>) => {
-    Atomics.store(internals.ctrl, SLOT0_STATE, TAKEN);
-    void args;
+  // the calling thread's first block claims the next one as a worker would, and never finishes it
+  const CLAIM = 1;
+  let first = true;
+  const part = () => {
+    if (first) Atomics.add(internals.ctrl, CLAIM, 1);
+    first = false;
   };
   pool.stallMs = 300;
   try {
@@ -215,8 +270,9 @@ test("the caller's own block failing (a trap) leaves no worker writing and no er
   withHeap((h) => {
     const A = h.out(300 * 500, 1), B = h.out(500 * 260, 1), C = h.out(300 * 260);
     expect(() => pool.gemm(0, failing, 0, 300, 260, 500, A.ptr, B.ptr, C.ptr, 0, 0, 0, 0)).toThrow(/trap in the caller/);
-    // every block handed out is settled at the throw: none still open to a worker, none running
-    expect((pool as unknown as { taken(slots: number): boolean }).taken(2)).toBe(false);
+    // the job is closed at the throw (no block left to claim) and every block a worker took is finished
+    const claim = (pool as unknown as { ctrl: Int32Array }).ctrl[1];
+    expect(claim & 0xffff).toBe(claim >>> 16);
     const settled = h.read(C); // whatever the workers wrote, they are done: C does not change any more
     expect(h.read(C)).toEqual(settled);
   });
@@ -224,6 +280,32 @@ test("the caller's own block failing (a trap) leaves no worker writing and no er
   checkGemm(K, 'after a failed caller block', 'nn', 300, 260, 500, false);
   expect(pool.parallelCalls).toBe(before + 1);
   await bw.setThreads(2);
+});
+
+test('measure and adapt: a kind of job whose split runs are slower stays whole (right and bitwise equal), trying the split way now and then', async () => {
+  await bw.setThreads(2);
+  const pool = threadPool()!;
+  const once = gemmOnce(kernels(SETS[SETS.length - 1]), 'nn', 256, 64, 64, false, 'adapt'); // 2 MFLOP: tens of µs whole
+  const want = (await run(1, once)).out;
+  await bw.setThreads(2);
+  // the calling thread's part, slowed down by 25 ms whenever it computes only a block: splitting then loses
+  let slowed = 0;
+  const realGemm = pool.gemm.bind(pool);
+  pool.gemm = (build, local, ...rest) => realGemm(build, (...a) => {
+    const [m, n, , i0, i1, j0, j1] = a;
+    if (i1 - i0 < m || j1 - j0 < n) { slowed++; const until = performance.now() + 25; while (performance.now() < until); }
+    local(...a);
+  }, ...rest);
+  try {
+    const before = pool.parallelCalls;
+    for (let i = 0; i < 40; i++) expectBitwise(once(), want);
+    const split = pool.parallelCalls - before;
+    expect(split).toBeGreaterThanOrEqual(2); // the first run, and at least one exploration
+    expect(split).toBeLessThanOrEqual(6);
+    expect(slowed).toBeGreaterThan(0);
+  } finally {
+    pool.gemm = realGemm;
+  }
 });
 
 describe('setThreads', () => {

@@ -5,63 +5,113 @@ import { canBlock, spawnThread, type ThreadHandle } from './spawn.js';
 import { workerSource } from './worker.js';
 
 /**
- * Kernel threads for GEMM. Every thread instantiates the same WASM builds on the one shared memory,
- * with its own scratch region for packing; a GEMM is cut into blocks of C (rows, or columns in multiples
- * of 8) that the calling thread and the workers compute at once through f32_gemm_part. Because every
- * element is computed exactly as in the single-threaded call, results do not depend on the thread count.
+ * Kernel threads. Every thread instantiates the same WASM builds on the one shared memory, with its own
+ * scratch region (GEMM packing, BN coefficients). A job is one kernel export cut into blocks along one
+ * axis (GEMM: rows or 8-column panels of C; element-wise kernels: ranges of elements; row-wise ones:
+ * rows; BN statistics, forward and backward: columns); the blocks depend only on the job's size, never on the thread count, and each element is
+ * computed exactly as in the single-threaded call, so results do not depend on the thread count.
  *
- * Hand-off through a small control block (not through messages, which cost a task each): the caller
- * writes each worker's block into its slot, opens it, bumps GEN and notifies; a worker that wakes
- * claims its slot (compare-exchange OPEN → TAKEN), runs it, marks it FINISHED, adds to DONE and
- * notifies. The caller computes its own block, then takes back every slot no worker has claimed yet
- * (OPEN → STOLEN) and runs it too: on a busy machine a descheduled worker costs at most its share
- * running on the caller, never a wait for that worker to be scheduled. Then it waits (spins, then
- * blocks where allowed) for the slots workers took. Everything else (BN, activations, losses) is
- * memory-bound and stays on the calling thread.
+ * Blocks are handed out through one atomic word, CLAIM = blocks << 16 | next: the calling thread and
+ * every worker take the next block by compare-exchange until none is left, so a worker that is slow to
+ * wake, or descheduled, costs at most the one block it holds, and the caller computes whatever nobody
+ * else took. The job's arguments sit in the control block; a worker reads them only after its claim
+ * succeeded, when they cannot change (the job is not finished while it holds a block), so a worker that
+ * slept through whole jobs can only ever help the current one. Hand-off is through shared memory, not
+ * messages (which cost a task each).
+ *
+ * Measure and adapt: splitting pays only while the workers get a core. Each kind of job (export and
+ * size class) keeps a moving average of its time per unit of work split and unsplit, runs the faster way,
+ * and tries the other way every EXPLORE-th time, so when another process takes a core (a worker then
+ * runs late) jobs soon stay on the calling thread, and go back to splitting when it is free. Idle
+ * workers poll only while most jobs split: a polling worker would take CPU from the caller's serial work.
  */
 const LAYOUT = {
-  GEN: 0, DONE: 1, ERRORS: 2, SLOTS: 4, SLOT: 20, STATE: 17,
-  JOB_GEMM: 1, JOB_STOP: 2, IDLE: 0, OPEN: 1, TAKEN: 2, FINISHED: 3, STOLEN: 4, SPIN: 20_000,
-  // how long an idle worker keeps polling before it sleeps: longer than the gaps between the GEMMs of
-  // a training step or a predict batch (tens of µs), far shorter than a futex wake-up costs them in
-  // aggregate (a 32-row predict spent a quarter of its time waiting for woken workers at 20k polls)
-  WORKER_SPIN_MS: 0.5,
+  GEN: 0, CLAIM: 1, FINISHED: 2, ERRORS: 3, STOP: 4, FN: 5, BUILD: 6, NARGS: 7, UNITS: 8, ALIGN: 9, SPIN_US: 10,
+  /** Float64 index of the arguments: base[MAX_ARGS], then per-lo and per-hi multipliers (see Job). */
+  ARGS: 8, MAX_ARGS: 20,
+  /** Caller polls before it blocks while waiting for workers' blocks. */
+  SPIN: 20_000,
 };
+const CTRL_BYTES = 8 * (LAYOUT.ARGS + 3 * LAYOUT.MAX_ARGS);
+/**
+ * How long an idle worker polls for the next job before it sleeps, while splitting pays: longer than the
+ * gaps between the GEMMs of a training step (tens of µs), far shorter than a futex wake-up costs them in
+ * aggregate. 0 while it does not pay (a polling worker then takes CPU from the caller's serial work).
+ */
+const WORKER_SPIN_US = 500;
 export const MAX_THREADS = 16;
 /**
  * Below this many flops (2mnk) a GEMM stays on the calling thread. Measured on 2 cores: splitting
  * starts to pay at about 0.5 MFLOP (~15 µs; 1.1–1.5x) and gives 1.7x from 2 MFLOP.
  */
 export const MIN_PARALLEL_FLOPS = 2 ** 19;
+/**
+ * A GEMM block is at least this many rows or columns thick: each block packs all of the other operand
+ * (a column block all of A, a row block all of B), which costs about 40/(6·thickness) of its compute.
+ */
+const MIN_BLOCK_THICKNESS = 64;
+/** Blocks per thread where the job is big enough: a late worker then holds back a fraction of it. */
+const BLOCKS_PER_THREAD = 2;
+/** A kind of job tries its slower way once in this many runs, so it notices when the machine changes. */
+const EXPLORE = 32;
+/** Weight of the newest time in a kind's moving average. */
+const ALPHA = 0.25;
+
+/** The export names workers resolve, by job code. */
+export const JOB_FNS = ['f32_gemm_part', 'f32_act', 'f32_act_bwd', 'f32_sgd', 'f32_adam', 'f32_scale_shift', 'f32_softmax', 'f32_softmax_bwd',
+  'f32_multiply', 'f32_batch_stats_part', 'f32_bnorm_fwd_train_part', 'f32_bnorm_bwd_part'] as const;
+export type JobFn = (typeof JOB_FNS)[number];
 
 /** f32_gemm_part of one instance: (m, n, k, i0, i1, j0, j1, a, b, bias, packed, c, op, acc, act), the kernel ABI's order. */
 export type GemmPart = (m: number, n: number, k: number, i0: number, i1: number, j0: number, j1: number, a: number,
   b: number, bias: number, packed: number, c: number, op: number, acc: number, act: number) => void;
 
+/**
+ * One kernel call cut into `blocks` blocks of `units` (cuts on multiples of `align`, the last block ends
+ * at `units`): for block [lo, hi), argument i is base[i] + lo·perLo[i] + hi·perHi[i].
+ */
+export interface Job {
+  fn: JobFn;
+  build: number;
+  /** This thread's export of `fn`. */
+  local: (...args: number[]) => unknown;
+  base: number[];
+  perLo: number[];
+  perHi: number[];
+  units: number;
+  align: number;
+  blocks: number;
+}
+
 interface Thread { handle: ThreadHandle; scratch: F32 }
-/** Rows [i0, i1) × columns [j0, j1) of C. */
-type Block = [number, number, number, number];
 
 export class ThreadPool {
   private threads: Thread[] = [];
   /** The control block of the current workers; each restart gets a fresh one, so a stopped worker that
-   * has not yet been terminated still reads its own STOP and can never claim a new worker's job. */
-  private ctrl = controlBlock();
+   * has not yet been terminated still reads its own STOP and can never claim a new worker's block. */
+  private ctrl = new Int32Array(new SharedArrayBuffer(CTRL_BYTES));
+  private args = new Float64Array(this.ctrl.buffer);
   private readonly blocking = canBlock();
   private resizing: Promise<void> = Promise.resolve();
-  /** GEMMs that ran split over threads, and blocks the caller took back (tests check both paths ran). */
+  /** Jobs that ran split over threads, and blocks workers computed (tests check both paths ran). */
   parallelCalls = 0;
-  stolenBlocks = 0;
+  workerBlocks = 0;
   /** How long to wait for a worker beyond the job's own time before declaring it dead (tests shorten it). */
   stallMs = 10_000;
   /** The smallest GEMM (2mnk flops) worth splitting (benchmarks vary it). */
   minParallelFlops = MIN_PARALLEL_FLOPS;
+  /** Whether to measure and adapt (tests that need every eligible job split turn it off). */
+  adaptive = true;
+  /** Per kind of job: moving averages of time per unit of work, split and unsplit, and runs so far. */
+  private kinds = new Map<string, { split: number; whole: number; runs: number }>();
+  /** Moving share of jobs that ran split (workers poll between jobs while it is over a half). */
+  private splitShare = 1;
 
-  /** `modules`: the shared-memory builds, in the order `gemm`'s `build` argument indexes them. */
+  /** `modules`: the shared-memory builds, in the order a job's `build` indexes them. */
   constructor(private readonly memory: WebAssembly.Memory, private readonly modules: WebAssembly.Module[],
     private readonly heap: Heap, private readonly scratchBytes: number) {}
 
-  /** Threads that run a large GEMM, the calling one included. */
+  /** Threads that run a large job, the calling one included. */
   get size(): number {
     return this.threads.length + 1;
   }
@@ -74,8 +124,12 @@ export class ThreadPool {
 
   private async restart(threads: number): Promise<void> {
     this.stopAll();
-    this.ctrl = controlBlock();
-    const starting = Array.from({ length: threads - 1 }, (_, slot) => this.start(slot));
+    this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_BYTES));
+    this.args = new Float64Array(this.ctrl.buffer);
+    this.ctrl[LAYOUT.SPIN_US] = WORKER_SPIN_US;
+    this.kinds.clear();
+    this.splitShare = 1;
+    const starting = Array.from({ length: threads - 1 }, () => this.start());
     const settled = await Promise.allSettled(starting);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     const started = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -87,7 +141,7 @@ export class ThreadPool {
     this.threads = started;
   }
 
-  private start(slot: number): Promise<Thread> {
+  private start(): Promise<Thread> {
     const region = this.heap.alloc((this.scratchBytes + 64) / 4);
     const scratch = Math.ceil(region.ptr / 64) * 64;
     const handle = spawnThread(workerSource);
@@ -108,9 +162,7 @@ export class ThreadPool {
         settled = true;
         resolve({ handle, scratch: region });
       });
-      this.ctrl[LAYOUT.SLOTS + slot * LAYOUT.SLOT] = LAYOUT.JOB_GEMM;
-      this.ctrl[LAYOUT.SLOTS + slot * LAYOUT.SLOT + LAYOUT.STATE] = LAYOUT.IDLE;
-      handle.post({ modules: this.modules, memory: this.memory, ctrl: this.ctrl.buffer, scratch, slot, layout: LAYOUT });
+      handle.post({ modules: this.modules, memory: this.memory, ctrl: this.ctrl.buffer, scratch, fns: JOB_FNS, layout: LAYOUT });
     });
   }
 
@@ -120,7 +172,7 @@ export class ThreadPool {
    */
   private stopAll(idle = true): void {
     if (this.threads.length === 0) return;
-    for (let w = 0; w < this.threads.length; w++) this.ctrl[LAYOUT.SLOTS + w * LAYOUT.SLOT] = LAYOUT.JOB_STOP;
+    Atomics.store(this.ctrl, LAYOUT.STOP, 1);
     Atomics.add(this.ctrl, LAYOUT.GEN, 1);
     Atomics.notify(this.ctrl, LAYOUT.GEN);
     for (const t of this.threads) {
@@ -130,6 +182,12 @@ export class ThreadPool {
     this.threads = [];
   }
 
+  /** Blocks for `units` (cut on multiples of `align`), each at least `thickness` units: up to BLOCKS_PER_THREAD per thread. */
+  blocksFor(units: number, align: number, thickness: number): number {
+    const cuts = Math.floor(units / align / Math.max(1, Math.ceil(thickness / align)));
+    return Math.max(1, Math.min(this.size * BLOCKS_PER_THREAD, cuts));
+  }
+
   /**
    * C = op(A, B) (+ C) (+ bias, act) split over the threads; `local` is the calling thread's
    * f32_gemm_part; `packed`: B pre-packed by f32_pack_b, or 0. Returns false, doing nothing, when the
@@ -137,67 +195,109 @@ export class ThreadPool {
    */
   gemm(build: number, local: GemmPart, op: number, m: number, n: number, k: number, a: number, b: number, c: number,
     acc: number, bias: number, act: number, packed: number): boolean {
-    const parts = this.threads.length + 1;
     // few rows with B not transposed take the gemv path, which computes all of C at once
-    if (parts === 1 || 2 * m * n * k < this.minParallelFlops || (m < GEMM_PACK_MIN_ROWS && op !== GEMM_NT)) return false;
-    const blocks = partition(m, n, parts);
-    const { ctrl } = this, L = LAYOUT;
+    if (this.threads.length === 0 || 2 * m * n * k < this.minParallelFlops || (m < GEMM_PACK_MIN_ROWS && op !== GEMM_NT)) return false;
+    // split the longer side: a column block packs all of A and its share of B, a row block its share of A
+    // and all of B; column cuts fall on multiples of 8 (the tile width, see f32_gemm_part)
+    const byCols = n >= m && n >= 16;
+    const units = byCols ? n : m, align = byCols ? 8 : 1;
+    const blocks = Math.max(Math.min(2, Math.floor(units / align)), this.blocksFor(units, align, MIN_BLOCK_THICKNESS));
+    //            m  n  k  i0 i1               j0 j1               a  b  bias  packed  c  op  acc  act
+    const base = [m, n, k, 0, byCols ? m : 0, 0, byCols ? 0 : n, a, b, bias, packed, c, op, acc, act];
+    const perLo = base.map(() => 0), perHi = base.map(() => 0);
+    perLo[byCols ? 5 : 3] = 1;
+    perHi[byCols ? 6 : 4] = 1;
+    return this.run({ fn: 'f32_gemm_part', build, local: local as Job['local'], base, perLo, perHi, units, align, blocks }, 2 * m * n * k);
+  }
+
+  /**
+   * Runs `job` (`work`: its cost in any unit proportional to time, e.g. flops) split over the threads or,
+   * where that is measured not to pay now, whole on the calling thread. Returns false, doing nothing,
+   * when there are no workers or the job is a single block: the caller then runs it itself.
+   */
+  run(job: Job, work: number): boolean {
+    if (this.threads.length === 0 || job.blocks < 2) return false;
+    if (!this.adaptive) return this.split(job);
+    const key = `${job.fn} ${Math.round(Math.log2(work))}`;
+    let kind = this.kinds.get(key);
+    if (!kind) this.kinds.set(key, (kind = { split: NaN, whole: NaN, runs: 0 }));
+    kind.runs++;
+    // measure both ways first, then the faster one, trying the other every EXPLORE-th run
+    const faster = !(kind.whole < kind.split);
+    const splitNow = Number.isNaN(kind.split) ? true : Number.isNaN(kind.whole) ? false : kind.runs % EXPLORE === 0 ? !faster : faster;
+    const t0 = performance.now();
+    if (splitNow) this.split(job);
+    else this.whole(job);
+    const perUnit = (performance.now() - t0) / work;
+    const avg = splitNow ? kind.split : kind.whole, next = Number.isNaN(avg) ? perUnit : avg + ALPHA * (perUnit - avg);
+    if (splitNow) kind.split = next;
+    else kind.whole = next;
+    this.splitShare += 0.1 * ((splitNow ? 1 : 0) - this.splitShare);
+    this.ctrl[LAYOUT.SPIN_US] = this.splitShare > 0.5 ? WORKER_SPIN_US : 0;
+    return true;
+  }
+
+  /** The job as one block on the calling thread: the same call as without threads. */
+  private whole(job: Job): void {
+    const args = job.base.map((b, i) => b + job.perHi[i] * job.units);
+    job.local(...args);
+  }
+
+  private split(job: Job): true {
+    const { ctrl, args } = this, L = LAYOUT, nb = job.blocks, nargs = job.base.length;
     this.parallelCalls++;
-    // every slot is IDLE, FINISHED or STOLEN here: the previous call waited for all it handed out
-    for (let w = 1; w < blocks.length; w++) {
-      const s = L.SLOTS + (w - 1) * L.SLOT, block = blocks[w];
-      ctrl[s + 1] = build;
-      ctrl[s + 2] = op; ctrl[s + 3] = m; ctrl[s + 4] = n; ctrl[s + 5] = k;
-      ctrl[s + 6] = a; ctrl[s + 7] = b; ctrl[s + 8] = c; ctrl[s + 9] = acc; ctrl[s + 10] = bias; ctrl[s + 11] = act;
-      ctrl[s + 12] = block[0]; ctrl[s + 13] = block[1]; ctrl[s + 14] = block[2]; ctrl[s + 15] = block[3];
-      ctrl[s + 16] = packed;
-      Atomics.store(ctrl, s + L.STATE, L.OPEN); // publishes the plain stores above
+    ctrl[L.FN] = JOB_FNS.indexOf(job.fn); ctrl[L.BUILD] = job.build; ctrl[L.NARGS] = nargs;
+    ctrl[L.UNITS] = job.units; ctrl[L.ALIGN] = job.align;
+    for (let i = 0; i < nargs; i++) {
+      args[L.ARGS + i] = job.base[i];
+      args[L.ARGS + L.MAX_ARGS + i] = job.perLo[i];
+      args[L.ARGS + 2 * L.MAX_ARGS + i] = job.perHi[i];
     }
+    Atomics.store(ctrl, L.FINISHED, 0);
+    Atomics.store(ctrl, L.CLAIM, nb << 16); // publishes the plain stores above
     Atomics.add(ctrl, L.GEN, 1);
     Atomics.notify(ctrl, L.GEN);
-    const run = (block: Block) => local(m, n, k, block[0], block[1], block[2], block[3], a, b, bias, packed, c, op, acc, act);
+    const callArgs = new Array<number>(nargs);
+    const runBlock = (block: number) => {
+      const lo = cut(block, nb, job.units, job.align), hi = cut(block + 1, nb, job.units, job.align);
+      for (let i = 0; i < nargs; i++) callArgs[i] = job.base[i] + lo * job.perLo[i] + hi * job.perHi[i];
+      job.local(...callArgs);
+    };
     // a worker that died inside a block (killed, out of memory) would leave us waiting forever: give
-    // up after stallMs plus the time the block takes at 1 GF/s, 50x slower than these kernels run
-    const timeoutMs = this.stallMs + (2 * m * n * k) / parts / 1e6;
+    // up after stallMs plus a generous bound on the job's own time
+    const timeoutMs = this.stallMs + job.units / 1e3;
+    let mine = 0;
     try {
-      run(blocks[0]);
-      for (let w = 1; w < blocks.length; w++) {
-        if (Atomics.compareExchange(ctrl, L.SLOTS + (w - 1) * L.SLOT + L.STATE, L.OPEN, L.STOLEN) === L.OPEN) {
-          this.stolenBlocks++;
-          run(blocks[w]);
-        }
+      for (let v = Atomics.load(ctrl, L.CLAIM); (v & 0xffff) < nb;) {
+        const seen = Atomics.compareExchange(ctrl, L.CLAIM, v, v + 1);
+        if (seen !== v) { v = seen; continue; }
+        mine++;
+        runBlock(v & 0xffff);
+        v = Atomics.load(ctrl, L.CLAIM);
       }
     } catch (e) {
-      // our own block failed (a trap): take back what no worker started, let the started ones finish,
-      // so nothing still writes into C after we throw and the next call finds every slot settled
-      for (let w = 1; w < blocks.length; w++) Atomics.compareExchange(ctrl, L.SLOTS + (w - 1) * L.SLOT + L.STATE, L.OPEN, L.STOLEN);
-      this.waitFor(blocks.length - 1, timeoutMs);
+      // our own block failed (a trap): close the job, let the workers finish the blocks they took, so
+      // nothing still writes into the outputs after we throw and the next job finds the pool settled
+      const claimed = Atomics.exchange(ctrl, L.CLAIM, (nb << 16) | nb) & 0xffff;
+      this.waitFor(claimed - mine, timeoutMs);
       Atomics.store(ctrl, L.ERRORS, 0);
       throw e;
     }
-    this.waitFor(blocks.length - 1, timeoutMs);
+    this.waitFor(nb - mine, timeoutMs);
+    this.workerBlocks += nb - mine;
     if (Atomics.load(ctrl, L.ERRORS) > 0) {
       Atomics.store(ctrl, L.ERRORS, 0);
-      throw new Error('bnwasm: a kernel thread failed inside a GEMM');
+      throw new Error('bnwasm: a kernel thread failed inside a job');
     }
     return true;
   }
 
-  /** Whether any of the first `slots` slots is still OPEN or TAKEN (handed out, not finished). */
-  private taken(slots: number): boolean {
-    for (let w = 0; w < slots; w++) {
-      const state = Atomics.load(this.ctrl, LAYOUT.SLOTS + w * LAYOUT.SLOT + LAYOUT.STATE);
-      if (state === LAYOUT.TAKEN || state === LAYOUT.OPEN) return true;
-    }
-    return false;
-  }
-
-  private waitFor(slots: number, timeoutMs: number): void {
+  private waitFor(blocks: number, timeoutMs: number): void {
     const { ctrl } = this;
     let last = Date.now(), deadline = last + timeoutMs;
     for (let spins = 0; ; spins++) {
-      const done = Atomics.load(ctrl, LAYOUT.DONE);
-      if (!this.taken(slots)) return;
+      const done = Atomics.load(ctrl, LAYOUT.FINISHED);
+      if (done >= blocks) return;
       if (spins < LAYOUT.SPIN || (!this.blocking && (spins & 1023) !== 0)) continue;
       const now = Date.now();
       // a pause of the whole process (sleep, SIGSTOP, a debugger) is not the worker's fault
@@ -207,32 +307,13 @@ export class ThreadPool {
         this.stopAll(false);
         throw new Error('bnwasm: a kernel thread stopped responding; running on one thread from now on');
       }
-      if (this.blocking) Atomics.wait(ctrl, LAYOUT.DONE, done, 50);
+      if (this.blocking) Atomics.wait(ctrl, LAYOUT.FINISHED, done, 50);
     }
   }
 }
 
-/** A zeroed control block: the header words, then one slot per possible worker. */
-function controlBlock(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(4 * (LAYOUT.SLOTS + LAYOUT.SLOT * MAX_THREADS)));
-}
-
-/**
- * Blocks [i0, i1, j0, j1] of an m×n result for `parts` threads (fewer when it is too small). Splitting
- * columns makes every thread pack all of A and its share of B; splitting rows, its share of A and all of
- * B; so the longer side is split. Column cuts fall on multiples of 8 (the tile width, see f32_gemm_part).
- */
-export function partition(m: number, n: number, parts: number): Block[] {
-  const panels = Math.floor(n / 8);
-  const blocks: Block[] = [];
-  if (n >= m && panels >= parts) {
-    for (let t = 0; t < parts; t++) {
-      const j0 = Math.round((t * panels) / parts) * 8, j1 = t === parts - 1 ? n : Math.round(((t + 1) * panels) / parts) * 8;
-      blocks.push([0, m, j0, j1]);
-    }
-    return blocks;
-  }
-  const used = Math.min(parts, m);
-  for (let t = 0; t < used; t++) blocks.push([Math.round((t * m) / used), Math.round(((t + 1) * m) / used), 0, n]);
-  return blocks;
+/** Where block `b` of `blocks` starts: cuts on multiples of `align`, the end of the last one at `units`. */
+export function cut(b: number, blocks: number, units: number, align: number): number {
+  if (b >= blocks) return units;
+  return Math.round((b * Math.floor(units / align)) / blocks) * align;
 }

@@ -10,54 +10,65 @@ export function workerMain(): void {
     memory: WebAssembly.Memory;
     ctrl: SharedArrayBuffer;
     scratch: number;
-    slot: number;
-    layout: { GEN: number; DONE: number; ERRORS: number; SLOTS: number; SLOT: number; STATE: number; JOB_STOP: number;
-      OPEN: number; TAKEN: number; FINISHED: number; WORKER_SPIN_MS: number };
+    fns: string[];
+    layout: { GEN: number; CLAIM: number; FINISHED: number; ERRORS: number; STOP: number; FN: number; BUILD: number;
+      NARGS: number; UNITS: number; ALIGN: number; SPIN_US: number; ARGS: number; MAX_ARGS: number };
   }
-  type Part = (...args: number[]) => void;
+  type Fn = (...args: number[]) => unknown;
   // Node runs this as an eval'd worker_threads Worker (its port is a builtin module's); browsers as a classic Worker (self)
   const g = globalThis as unknown as { process?: { getBuiltinModule?: (id: string) => { parentPort: MessagePort } }; self: MessagePort };
   const node = g.process?.getBuiltinModule;
   const port: MessagePort = node ? node('node:worker_threads').parentPort : g.self;
   const onInit = (event: MessageEvent<Init>) => {
     port.removeEventListener('message', onInit);
-    const { modules, memory, ctrl: buffer, scratch, slot, layout: L } = event.data;
-    let parts: Part[];
+    const { modules, memory, ctrl: buffer, scratch, fns, layout: L } = event.data;
+    let exports: Fn[][];
     try {
-      parts = modules.map((m) => {
-        const x = new WebAssembly.Instance(m, { env: { memory } }).exports as Record<string, Function>;
+      exports = modules.map((m) => {
+        const x = new WebAssembly.Instance(m, { env: { memory } }).exports as Record<string, Fn>;
         x.set_scratch(scratch); // this thread's own packing region
-        return x.f32_gemm_part as Part;
+        return fns.map((name) => x[name]);
       });
     } catch (e) {
       port.postMessage({ error: String(e) });
       return;
     }
-    // the generation to wait past is read before saying ready: the first job may be posted right after
-    const ctrl = new Int32Array(buffer), s = L.SLOTS + slot * L.SLOT;
-    let seen = Atomics.load(ctrl, L.GEN);
+    const ctrl = new Int32Array(buffer), args = new Float64Array(buffer);
+    const call: number[] = [];
+    const cut = (b: number, blocks: number, units: number, align: number) =>
+      (b >= blocks ? units : Math.round((b * Math.floor(units / align)) / blocks) * align);
+    /** Claims and runs blocks of the current job until none is left. */
+    const work = () => {
+      for (let v = Atomics.load(ctrl, L.CLAIM); (v & 0xffff) < v >>> 16;) {
+        const seen = Atomics.compareExchange(ctrl, L.CLAIM, v, v + 1);
+        if (seen !== v) { v = seen; continue; }
+        // the claim succeeded, so this job is not finished and its arguments are stable until we are
+        const block = v & 0xffff, blocks = v >>> 16, units = ctrl[L.UNITS], align = ctrl[L.ALIGN], n = ctrl[L.NARGS];
+        const lo = cut(block, blocks, units, align), hi = cut(block + 1, blocks, units, align);
+        call.length = n;
+        for (let i = 0; i < n; i++) call[i] = args[L.ARGS + i] + lo * args[L.ARGS + L.MAX_ARGS + i] + hi * args[L.ARGS + 2 * L.MAX_ARGS + i];
+        try {
+          exports[ctrl[L.BUILD]][ctrl[L.FN]](...call);
+        } catch {
+          Atomics.add(ctrl, L.ERRORS, 1);
+        }
+        Atomics.add(ctrl, L.FINISHED, 1);
+        Atomics.notify(ctrl, L.FINISHED);
+        v = Atomics.load(ctrl, L.CLAIM);
+      }
+    };
     port.postMessage({ ready: true });
     for (;;) {
-      // poll a little before sleeping: GEMMs come back to back, and a futex wake-up costs tens of µs
-      const until = performance.now() + L.WORKER_SPIN_MS;
-      while (Atomics.load(ctrl, L.GEN) === seen && performance.now() < until);
-      Atomics.wait(ctrl, L.GEN, seen);
+      // poll a little before sleeping (the pool sets how long): jobs come back to back, and a futex
+      // wake-up costs tens of µs
+      const until = performance.now() + ctrl[L.SPIN_US] / 1000;
+      while ((Atomics.load(ctrl, L.CLAIM) & 0xffff) >= Atomics.load(ctrl, L.CLAIM) >>> 16 && !Atomics.load(ctrl, L.STOP) && performance.now() < until);
       const gen = Atomics.load(ctrl, L.GEN);
-      if (gen === seen) continue;
-      seen = gen;
-      if (ctrl[s] === L.JOB_STOP) break;
-      // claim the slot; the caller may have taken it back already (it runs unclaimed blocks itself)
-      if (Atomics.compareExchange(ctrl, s + L.STATE, L.OPEN, L.TAKEN) !== L.OPEN) continue;
-      try {
-        // the slot holds op, m, n, k, a, b, c, acc, bias, act, i0, i1, j0, j1, packed; f32_gemm_part takes them in ABI order
-        parts[ctrl[s + 1]](ctrl[s + 3], ctrl[s + 4], ctrl[s + 5], ctrl[s + 12], ctrl[s + 13], ctrl[s + 14], ctrl[s + 15],
-          ctrl[s + 6], ctrl[s + 7], ctrl[s + 10], ctrl[s + 16], ctrl[s + 8], ctrl[s + 2], ctrl[s + 9], ctrl[s + 11]);
-      } catch {
-        Atomics.add(ctrl, L.ERRORS, 1);
-      }
-      Atomics.store(ctrl, s + L.STATE, L.FINISHED);
-      Atomics.add(ctrl, L.DONE, 1);
-      Atomics.notify(ctrl, L.DONE);
+      if (Atomics.load(ctrl, L.STOP)) break;
+      const v = Atomics.load(ctrl, L.CLAIM);
+      if ((v & 0xffff) < v >>> 16) work();
+      // nothing open: sleep until the next job is published (GEN moves after CLAIM opens)
+      else Atomics.wait(ctrl, L.GEN, gen);
     }
     port.close();
   };

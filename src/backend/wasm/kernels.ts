@@ -1,6 +1,7 @@
 import { GEMM_NN } from '../abi.js';
 import { ACT, GEMM_OP, type F32, type Kernels } from '../kernels.js';
 import type { GemmPart, ThreadPool } from '../threads/pool.js';
+import { byColumns, byElements, byRows } from '../threads/jobs.js';
 
 /** The WASM module's exports (assembly/index.ts). Pointers are byte addresses; 0 = absent. */
 export interface KernelExports {
@@ -15,6 +16,12 @@ export interface KernelExports {
   f32_dense_packed(m: number, n: number, k: number, x: number, w: number, packed: number, bias: number, y: number, act: number): void;
   f32_sum_rows(rows: number, cols: number, x: number, out: number, acc: number): void;
   f32_batch_stats(rows: number, cols: number, x: number, mean: number, variance: number): void;
+  /** The *_part exports compute columns [j0, j1) only: a thread's share of the whole call. */
+  f32_batch_stats_part(rows: number, cols: number, j0: number, j1: number, x: number, mean: number, variance: number): void;
+  f32_bnorm_fwd_train_part(rows: number, cols: number, j0: number, j1: number, x: number, gamma: number, beta: number,
+    y: number, mean: number, variance: number, invStd: number, eps: number): void;
+  f32_bnorm_bwd_part(rows: number, cols: number, j0: number, j1: number, dy: number, x: number, mean: number, invStd: number,
+    gamma: number, dx: number, dgamma: number, dbeta: number): void;
   f32_bnorm_fwd_train(rows: number, cols: number, x: number, gamma: number, beta: number,
     y: number, mean: number, variance: number, invStd: number, eps: number): void;
   f32_bnorm_scale(cols: number, variance: number, gamma: number, scale: number, eps: number): void;
@@ -44,6 +51,7 @@ const p = (h: F32 | null) => (h ? h.ptr : 0);
 /** Parameter counts of the exports: a drifted ABI fails at load time, not as silently wrong numbers. */
 const ARITY: Record<Exclude<keyof KernelExports, 'heap_base' | 'scratch_bytes'>, number> = {
   set_scratch: 1, f32_gemm_part: 15, f32_gemm: 8, f32_packed_b_length: 2, f32_pack_b: 4, f32_dense_packed: 9, f32_dense: 8, f32_sum_rows: 5, f32_batch_stats: 5, f32_bnorm_fwd_train: 10,
+  f32_batch_stats_part: 7, f32_bnorm_fwd_train_part: 12, f32_bnorm_bwd_part: 12,
   f32_bnorm_scale: 5, f32_bnorm_fold: 8, f32_scale_shift: 7, f32_bnorm_bwd: 10, f32_moving_average: 6, f32_act: 4, f32_act_bwd: 5, f32_softmax: 4,
   f32_softmax_bwd: 5, f32_softmax_xent: 6, f32_xent: 5, f32_bce: 5, f32_mse: 5, f32_sgd: 7, f32_adam: 11,
   f32_multiply: 4, f32_transpose: 5,
@@ -56,8 +64,8 @@ export interface Threads {
 }
 
 /**
- * An adapter with no logic: handles become pointers, names become codes; a GEMM goes to the thread
- * pool when it takes it (large enough, threads running), else runs here.
+ * An adapter with no logic: handles become pointers, names become codes; a GEMM or a large element-wise
+ * or row-wise kernel goes to the thread pool when it takes it (large enough, threads running), else runs here.
  */
 export function wasmKernels(x: KernelExports, threads?: Threads): Kernels {
   for (const [name, arity] of Object.entries(ARITY)) {
@@ -86,30 +94,60 @@ export function wasmKernels(x: KernelExports, threads?: Threads): Kernels {
       }
     },
     sumRows: (rows, cols, xs, out, acc) => x.f32_sum_rows(rows, cols, xs.ptr, out.ptr, acc ? 1 : 0),
-    batchStats: (rows, cols, xs, mean, variance) => x.f32_batch_stats(rows, cols, xs.ptr, mean.ptr, variance.ptr),
-    bnormForwardTrain: (rows, cols, xs, gamma, beta, y, mean, variance, invStd, eps) =>
-      x.f32_bnorm_fwd_train(rows, cols, xs.ptr, p(gamma), p(beta), y.ptr, mean.ptr, variance.ptr, invStd.ptr, eps),
+    batchStats: (rows, cols, xs, mean, variance) => {
+      if (!byColumns(threads, 'f32_batch_stats_part', x.f32_batch_stats_part, [rows, cols, 0, cols, xs.ptr, mean.ptr, variance.ptr], rows)) {
+        x.f32_batch_stats(rows, cols, xs.ptr, mean.ptr, variance.ptr);
+      }
+    },
+    bnormForwardTrain: (rows, cols, xs, gamma, beta, y, mean, variance, invStd, eps) => {
+      const args = [rows, cols, 0, cols, xs.ptr, p(gamma), p(beta), y.ptr, mean.ptr, variance.ptr, invStd.ptr, eps];
+      if (!byColumns(threads, 'f32_bnorm_fwd_train_part', x.f32_bnorm_fwd_train_part, args, rows)) {
+        x.f32_bnorm_fwd_train(rows, cols, xs.ptr, p(gamma), p(beta), y.ptr, mean.ptr, variance.ptr, invStd.ptr, eps);
+      }
+    },
     bnormScale: (cols, variance, gamma, scale, eps) => x.f32_bnorm_scale(cols, variance.ptr, p(gamma), scale.ptr, eps),
     bnormFold: (cols, mean, variance, gamma, beta, scale, shift, eps) =>
       x.f32_bnorm_fold(cols, mean.ptr, variance.ptr, p(gamma), p(beta), scale.ptr, shift.ptr, eps),
-    scaleShift: (rows, cols, xs, center, scale, shift, y) =>
-      x.f32_scale_shift(rows, cols, xs.ptr, p(center), scale.ptr, p(shift), y.ptr),
-    bnormBackward: (rows, cols, dy, xs, mean, invStd, gamma, dx, dgamma, dbeta) =>
-      x.f32_bnorm_bwd(rows, cols, dy.ptr, xs.ptr, mean.ptr, invStd.ptr, p(gamma), dx.ptr, dgamma.ptr, dbeta.ptr),
+    scaleShift: (rows, cols, xs, center, scale, shift, y) => {
+      const args = [rows, cols, xs.ptr, p(center), scale.ptr, p(shift), y.ptr];
+      if (!byRows(threads, 'f32_scale_shift', x.f32_scale_shift, args, 0, [2, 6], cols)) x.f32_scale_shift(rows, cols, xs.ptr, p(center), scale.ptr, p(shift), y.ptr);
+    },
+    bnormBackward: (rows, cols, dy, xs, mean, invStd, gamma, dx, dgamma, dbeta) => {
+      const args = [rows, cols, 0, cols, dy.ptr, xs.ptr, mean.ptr, invStd.ptr, p(gamma), dx.ptr, dgamma.ptr, dbeta.ptr];
+      if (!byColumns(threads, 'f32_bnorm_bwd_part', x.f32_bnorm_bwd_part, args, rows)) {
+        x.f32_bnorm_bwd(rows, cols, dy.ptr, xs.ptr, mean.ptr, invStd.ptr, p(gamma), dx.ptr, dgamma.ptr, dbeta.ptr);
+      }
+    },
     movingAverage: (cols, mean, variance, mm, mv, momentum) =>
       x.f32_moving_average(cols, mean.ptr, variance.ptr, mm.ptr, mv.ptr, momentum),
-    activation: (n, xs, y, act) => x.f32_act(n, xs.ptr, y.ptr, ACT[act]),
-    activationBackward: (n, y, dy, dx, act) => x.f32_act_bwd(n, y.ptr, dy.ptr, dx.ptr, ACT[act]),
-    softmax: (rows, cols, xs, y) => x.f32_softmax(rows, cols, xs.ptr, y.ptr),
-    softmaxBackward: (rows, cols, y, dy, dz) => x.f32_softmax_bwd(rows, cols, y.ptr, dy.ptr, dz.ptr),
+    activation: (n, xs, y, act) => {
+      if (!byElements(threads, 'f32_act', x.f32_act, [n, xs.ptr, y.ptr, ACT[act]], 0, [1, 2])) x.f32_act(n, xs.ptr, y.ptr, ACT[act]);
+    },
+    activationBackward: (n, y, dy, dx, act) => {
+      if (!byElements(threads, 'f32_act_bwd', x.f32_act_bwd, [n, y.ptr, dy.ptr, dx.ptr, ACT[act]], 0, [1, 2, 3])) x.f32_act_bwd(n, y.ptr, dy.ptr, dx.ptr, ACT[act]);
+    },
+    softmax: (rows, cols, xs, y) => {
+      if (!byRows(threads, 'f32_softmax', x.f32_softmax, [rows, cols, xs.ptr, y.ptr], 0, [2, 3], cols)) x.f32_softmax(rows, cols, xs.ptr, y.ptr);
+    },
+    softmaxBackward: (rows, cols, y, dy, dz) => {
+      if (!byRows(threads, 'f32_softmax_bwd', x.f32_softmax_bwd, [rows, cols, y.ptr, dy.ptr, dz.ptr], 0, [2, 3, 4], cols)) x.f32_softmax_bwd(rows, cols, y.ptr, dy.ptr, dz.ptr);
+    },
     softmaxCrossEntropy: (rows, cols, logits, t, probs, dl) =>
       x.f32_softmax_xent(rows, cols, logits.ptr, t.ptr, probs.ptr, dl.ptr),
     crossEntropy: (rows, cols, pr, t, dp) => x.f32_xent(rows, cols, pr.ptr, t.ptr, dp.ptr),
     binaryCrossEntropy: (rows, cols, pr, t, dp) => x.f32_bce(rows, cols, pr.ptr, t.ptr, dp.ptr),
     meanSquaredError: (rows, cols, pr, t, dp) => x.f32_mse(rows, cols, pr.ptr, t.ptr, dp.ptr),
-    sgd: (n, g, w, v, lr, momentum, nesterov) => x.f32_sgd(n, g.ptr, w.ptr, p(v), lr, momentum, nesterov ? 1 : 0),
-    adam: (n, g, w, m, v, lr, b1, b2, eps, bc1, bc2) => x.f32_adam(n, g.ptr, w.ptr, m.ptr, v.ptr, lr, b1, b2, eps, bc1, bc2),
-    multiply: (n, xs, mask, y) => x.f32_multiply(n, xs.ptr, mask.ptr, y.ptr),
+    sgd: (n, g, w, v, lr, momentum, nesterov) => {
+      const args = [n, g.ptr, w.ptr, p(v), lr, momentum, nesterov ? 1 : 0];
+      if (!byElements(threads, 'f32_sgd', x.f32_sgd, args, 0, [1, 2, 3])) x.f32_sgd(n, g.ptr, w.ptr, p(v), lr, momentum, nesterov ? 1 : 0);
+    },
+    adam: (n, g, w, m, v, lr, b1, b2, eps, bc1, bc2) => {
+      const args = [n, g.ptr, w.ptr, m.ptr, v.ptr, lr, b1, b2, eps, bc1, bc2];
+      if (!byElements(threads, 'f32_adam', x.f32_adam, args, 0, [1, 2, 3, 4])) x.f32_adam(n, g.ptr, w.ptr, m.ptr, v.ptr, lr, b1, b2, eps, bc1, bc2);
+    },
+    multiply: (n, xs, mask, y) => {
+      if (!byElements(threads, 'f32_multiply', x.f32_multiply, [n, xs.ptr, mask.ptr, y.ptr], 0, [1, 2, 3])) x.f32_multiply(n, xs.ptr, mask.ptr, y.ptr);
+    },
     transpose: (outer, a, b, xs, y) => x.f32_transpose(outer, a, b, xs.ptr, y.ptr),
   };
 }
