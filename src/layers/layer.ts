@@ -178,8 +178,9 @@ export abstract class Layer {
   }
 
   /**
-   * Forward pass over `rows` samples in the step scratch. Layers keep what backward needs in fields
-   * (valid for this step only).
+   * Forward pass over `rows` samples (the batch size) in the step scratch. Counts come from `rows` and
+   * the layer's shapes (shape.ts lastAxisRows), never from a buffer's length. Layers keep what backward
+   * needs in fields (valid for this step only).
    */
   abstract forward(ctx: StepContext, x: F32, rows: number): F32;
   /**
