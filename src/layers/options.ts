@@ -75,7 +75,12 @@ export interface LayerDef<O extends Options = Options> {
   readonly fixed?: Record<string, unknown>;
 }
 
+/** Names the Layer base uses itself: options become fields of the layer, so none may take one of these. */
+const RESERVED = ['inputShape', 'name', 'trainable', 'className', 'outputShape', 'declaredInputShape', 'def', 'params', 'built'];
+
 export function defineLayer<O extends Options>(def: LayerDef<O>): LayerDef<O> {
+  const clash = Object.keys(def.options).filter((k) => RESERVED.includes(k));
+  if (clash.length) throw new Error(`defineLayer ${def.className}: option ${clash.join(', ')} would hide the Layer field of that name`);
   return def;
 }
 

@@ -75,3 +75,8 @@ test("initializers use Keras's fans for weights of any rank", async () => {
   expect(fans([5, 3])).toEqual([5, 3]);
   expect(fans([3, 3, 4, 8])).toEqual([36, 72]); // a 3×3 convolution kernel, 4 → 8 channels
 });
+
+test('an option may not take the name of a Layer field', async () => {
+  const { defineLayer, option } = await import('../../src/layers/options.js');
+  expect(() => defineLayer({ className: 'Bad', factory: 'bad', options: { name: option.boolean(true) } })).toThrow(/option name would hide the Layer field/);
+});
