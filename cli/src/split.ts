@@ -1,5 +1,5 @@
 // the CLI's own stream, independent of bw.setSeed, so with-BN and without-BN runs share splits, batches and weights
-import { Rng as Random } from '../util/rng.js';
+import { Rng as Random } from 'bnwasm';
 
 /**
  * Seeded train / held-out split of row indices. With `classes` (one class index per row) it is

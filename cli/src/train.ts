@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as bw from '../index.js';
+import * as bw from 'bnwasm';
 import { ready } from './backend.js';
 import { readTable } from './csv.js';
 import { featureMatrix, targets, type Task } from './dataset.js';

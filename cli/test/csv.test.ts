@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { detectDelimiter, readTable } from '../../src/cli/csv.js';
-import { featureMatrix, inferTask, targets } from '../../src/cli/dataset.js';
-import { CliError } from '../../src/cli/errors.js';
-import { splitRows } from '../../src/cli/split.js';
+import { detectDelimiter, readTable } from '../src/csv.js';
+import { featureMatrix, inferTask, targets } from '../src/dataset.js';
+import { CliError } from '../src/errors.js';
+import { splitRows } from '../src/split.js';
 import { tempDir, writeCsv } from './helpers.js';
 
 const dir = tempDir('csv');

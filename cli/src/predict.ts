@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import * as bw from '../index.js';
+import * as bw from 'bnwasm';
 import { ready } from './backend.js';
 import { readTable } from './csv.js';
 import { featureMatrix } from './dataset.js';
