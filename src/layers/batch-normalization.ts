@@ -59,6 +59,11 @@ export class BatchNormalization extends Layer {
   private mean!: F32;
   private invStd!: F32;
   private frozenScale: F32 | null = null; // inference-mode scale when the step ran in inference mode
+  /**
+   * How much of the moving statistics is still their initial values: momentum^(training updates), counted from
+   * the build; 0 once they are known to come from elsewhere (calibration, setWeights, a loaded model).
+   */
+  private initialShare = 1;
 
   constructor(args: BatchNormalizationArgs = {}) {
     knownKeys(args, 'batchNormalization', KEYS);
@@ -127,8 +132,33 @@ export class BatchNormalization extends Layer {
     const c = this.features, n = x.length / c;
     if (!ctx.training || !this.trainable) return this.fromRows(ctx, this.infer(ctx, x, n), rows);
     const { y, mean, variance } = this.normalizeTrain(ctx, x, n);
+    this.countUpdate();
     ctx.k.movingAverage(c, mean, variance, this.momentum, this.movingMean.value, this.movingVariance.value);
     return this.fromRows(ctx, y, rows);
+  }
+
+  /** Before a moving-average update: statistics that were set from outside hold no initial values at all. */
+  private countUpdate(): void {
+    if (this.initialShare === 1 && !this.atInitialValues()) this.initialShare = 0;
+    this.initialShare *= this.momentum;
+  }
+
+  /** Whether the moving statistics still equal their (constant) initializers; random initializers cannot tell. */
+  private atInitialValues(): boolean {
+    const h = heap(), constant = { zeros: 0, ones: 1 } as Record<string, number>;
+    const same = (p: Param, init: Initializer) => !(init in constant) || h.f32(p.value).every((v) => v === constant[init]);
+    return same(this.movingMean, this.movingMeanInitializer) && same(this.movingVariance, this.movingVarianceInitializer);
+  }
+
+  /** The share of the moving statistics that is still their initial values (momentum^updates; 0 after calibration). */
+  get initialStatisticsShare(): number {
+    return this.initialShare;
+  }
+
+  /** As Layer.setWeights; moving statistics written from outside are checked against the initial ones at the next update. */
+  override setWeights(weights: Parameters<Layer['setWeights']>[0]): void {
+    super.setWeights(weights);
+    this.initialShare = 1;
   }
 
   /**
@@ -163,6 +193,7 @@ export class BatchNormalization extends Layer {
     const h = heap();
     h.f32(this.movingMean.value).set(mean);
     h.f32(this.movingVariance.value).set(variance);
+    this.initialShare = 0;
   }
 
   backward(ctx: StepContext, dyIn: F32, rows: number, needsInputGrad: boolean): F32 | null {

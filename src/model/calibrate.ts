@@ -85,3 +85,20 @@ function runBatches(layers: Layer[], x: Tensor, batchSize: number, pools: Map<La
     arena.release();
   }
 }
+
+/** Above this share of initial values in a BN layer's moving statistics, fit says so when it ends. */
+export const STALE_SHARE = 0.05;
+
+/**
+ * The notice fit prints when it ends with trainable BN layers whose moving statistics still hold more than 5 %
+ * of their initial values (momentum^updates > 0.05), naming them and the remedy; null when there is none.
+ */
+export function staleStatisticsNotice(layers: Layer[]): string | null {
+  const stale = layers.filter((l): l is BatchNormalization => l instanceof BatchNormalization && l.trainable
+    && l.initialStatisticsShare > STALE_SHARE);
+  if (stale.length === 0) return null;
+  const named = stale.map((l) => `${l.name} (${Math.round(100 * l.initialStatisticsShare)} %)`).join(', ');
+  return `bnwasm: the moving mean and variance of ${named} still hold that much of their initial values (mean 0, `
+    + 'variance 1) after this training, so predict and evaluate normalize with statistics that are not those of the '
+    + 'data. Call await model.calibrateBatchNorm(xTrain) after fit for the exact statistics (or train for more steps).';
+}
