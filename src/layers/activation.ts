@@ -38,7 +38,7 @@ export class Activation extends Layer {
   forward(ctx: StepContext, x: F32): F32 {
     const y = ctx.scratch(x.length);
     if (this.activation === 'softmax') ctx.k.softmax(x.length / this.lastDim, this.lastDim, x, y);
-    else ctx.k.activation(elementwise(this.activation), x.length, x, y);
+    else ctx.k.activation(x.length, x, y, elementwise(this.activation));
     this.y = y;
     return y;
   }
@@ -46,7 +46,7 @@ export class Activation extends Layer {
   backward(ctx: StepContext, dy: F32, _rows: number, needsInputGrad: boolean): F32 | null {
     if (!needsInputGrad) return null;
     if (this.activation === 'softmax') ctx.k.softmaxBackward(dy.length / this.lastDim, this.lastDim, this.y, dy, dy);
-    else ctx.k.activationBackward(elementwise(this.activation), dy.length, this.y, dy, dy);
+    else ctx.k.activationBackward(dy.length, this.y, dy, dy, elementwise(this.activation));
     return dy;
   }
 

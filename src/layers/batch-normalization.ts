@@ -120,8 +120,8 @@ export class BatchNormalization extends Layer {
   /** Inference-mode normalisation with the moving statistics; remembers the scale for backward. */
   private infer(ctx: StepContext, x: F32, n: number): F32 {
     const c = this.features, k = ctx.k;
-    const scale = ctx.scratch(c), unusedShift = ctx.scratch(c), y = ctx.scratch(n * c);
-    k.bnormFold(c, this.movingMean.value, this.movingVariance.value, this.gamma?.value ?? null, null, this.epsilon, scale, unusedShift);
+    const scale = ctx.scratch(c), y = ctx.scratch(n * c);
+    k.bnormScale(c, this.movingVariance.value, this.gamma?.value ?? null, scale, this.epsilon);
     k.scaleShift(n, c, x, this.movingMean.value, scale, this.beta?.value ?? null, y);
     this.frozenScale = scale;
     return y;
@@ -133,7 +133,7 @@ export class BatchNormalization extends Layer {
     if (!ctx.training || !this.trainable) return this.fromRows(ctx, this.infer(ctx, x, n), rows);
     const { y, mean, variance } = this.normalizeTrain(ctx, x, n);
     this.countUpdate();
-    ctx.k.movingAverage(c, mean, variance, this.momentum, this.movingMean.value, this.movingVariance.value);
+    ctx.k.movingAverage(c, mean, variance, this.movingMean.value, this.movingVariance.value, this.momentum);
     return this.fromRows(ctx, y, rows);
   }
 
@@ -181,7 +181,7 @@ export class BatchNormalization extends Layer {
     this.mean = ctx.scratch(c);
     this.invStd = ctx.scratch(c);
     const variance = ctx.scratch(c), y = ctx.scratch(n * c);
-    ctx.k.bnormForwardTrain(n, c, x, this.gamma?.value ?? null, this.beta?.value ?? null, this.epsilon, y, this.mean, variance, this.invStd);
+    ctx.k.bnormForwardTrain(n, c, x, this.gamma?.value ?? null, this.beta?.value ?? null, y, this.mean, variance, this.invStd, this.epsilon);
     return { y, mean: this.mean, variance };
   }
 

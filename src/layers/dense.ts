@@ -71,8 +71,8 @@ export class Dense extends Layer {
     const m = this.gemmRows(rows);
     this.x = x;
     this.y = ctx.scratch(m * this.units);
-    ctx.k.dense(m, this.units, this.inputDim, x, this.kernel.value, this.bias?.value ?? null,
-      elementwise(this.activation), this.y);
+    ctx.k.dense(m, this.units, this.inputDim, x, this.kernel.value, this.bias?.value ?? null, this.y,
+      elementwise(this.activation));
     return this.y;
   }
 
@@ -87,19 +87,19 @@ export class Dense extends Layer {
     // through the activation in place: dy is step scratch that nothing reads after this
     const dz = dy;
     if (this.activation === 'softmax') ctx.k.softmaxBackward(m, this.units, this.y, dy, dz);
-    else ctx.k.activationBackward(elementwise(this.activation), m * this.units, this.y, dy, dz);
+    else ctx.k.activationBackward(m * this.units, this.y, dy, dz, elementwise(this.activation));
     return this.backwardLogits(ctx, dz, rows, needsInputGrad);
   }
 
   backwardLogits(ctx: StepContext, dz: F32, rows: number, needsInputGrad: boolean): F32 | null {
     const m = this.gemmRows(rows), k = ctx.k;
     if (this.trainable) {
-      k.gemm('tn', this.inputDim, this.units, m, this.x, dz, this.kernel.grad!, false); // dW = xᵀ·dz
+      k.gemm(this.inputDim, this.units, m, this.x, dz, this.kernel.grad!, 'tn', false); // dW = xᵀ·dz
       if (this.bias) k.sumRows(m, this.units, dz, this.bias.grad!, false); // db = Σ dz
     }
     if (!needsInputGrad) return null;
     const dx = ctx.scratch(m * this.inputDim);
-    k.gemm('nt', m, this.inputDim, this.units, dz, this.kernel.value, dx, false); // dx = dz·Wᵀ
+    k.gemm(m, this.inputDim, this.units, dz, this.kernel.value, dx, 'nt', false); // dx = dz·Wᵀ
     return dx;
   }
 

@@ -1,3 +1,4 @@
+import { GEMM_PACK_MIN_ROWS } from '../backend/abi.js';
 import type { F32, Kernels } from '../backend/kernels.js';
 import { heap, kernels } from '../backend/runtime.js';
 import { Activation } from '../layers/activation.js';
@@ -298,7 +299,7 @@ export class Sequential {
    * batch packs them once anyway, and fewer than 4 rows take the GEMM's gemv path, which reads W as is).
    */
   private withFoldedPlan<T>(rows: number, batchSize: number, body: (plan: InferencePlan) => T): T {
-    const plan = new InferencePlan(this.layers, kernels(), rows > batchSize && batchSize >= 4);
+    const plan = new InferencePlan(this.layers, kernels(), rows > batchSize && batchSize >= GEMM_PACK_MIN_ROWS);
     try {
       return body(plan);
     } finally {
