@@ -1,29 +1,33 @@
-import type { F32 } from '../backend/kernels.js';
-import { boolean, knownKeys } from '../util/validate.js';
-import { checkActivation, elementwise, type Activation as ActivationName } from './activations.js';
-import { checkInputShape } from './dense.js';
-import { Layer, type StepContext } from './layer.js';
+import type { F32 } from '../memory/heap.js';
+import { elementwise } from './activations.js';
+import { Layer, type LayerPlan, type StepContext } from './layer.js';
+import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
 
-export interface ActivationArgs { activation: ActivationName; inputShape?: number[]; name?: string; trainable?: boolean }
+const ACTIVATION = defineLayer({
+  className: 'Activation',
+  factory: 'activation',
+  options: { activation: option.requiredActivation() },
+});
+
+export type ActivationArgs = ArgsOf<typeof ACTIVATION.options>;
+export interface Activation extends ConfigOf<typeof ACTIVATION.options> {}
 
 /** An activation on its own (softmax over the last axis). */
 export class Activation extends Layer {
-  readonly className = 'Activation';
-  readonly activation: ActivationName;
+  static readonly def = ACTIVATION;
   private y!: F32;
   private lastDim = 1;
 
   constructor(args: ActivationArgs) {
-    knownKeys(args, 'activation', ['activation', 'inputShape', 'name', 'trainable']);
-    if (args === undefined) throw new Error(`activation: expected an options object with activation, got undefined`);
-    const inputShape = checkInputShape(args.inputShape, 'activation');
-    super(args.name, args.trainable === undefined ? undefined : boolean(args.trainable, 'activation: trainable'), inputShape, 'Activation');
-    this.activation = checkActivation(args.activation, 'activation: activation');
+    super(ACTIVATION, args);
   }
 
-  protected setup(shape: number[]): number[] {
+  plan(shape: number[]): LayerPlan {
+    return { outputShape: [...shape], weights: [] };
+  }
+
+  protected onBuild(shape: number[]): void {
     this.lastDim = shape[shape.length - 1] ?? 1;
-    return [...shape];
   }
 
   endsInSoftmax(): boolean {
@@ -52,9 +56,5 @@ export class Activation extends Layer {
 
   backwardLogits(_ctx: StepContext, dlogits: F32, _rows: number, needsInputGrad: boolean): F32 | null {
     return needsInputGrad ? dlogits : null;
-  }
-
-  getConfig(): Record<string, unknown> {
-    return { activation: this.activation };
   }
 }
