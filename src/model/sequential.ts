@@ -14,6 +14,7 @@ import { evaluateRows, predictRows } from './inference.js';
 import { accuracyKind, LOSSES, type AccuracyKind, type Loss } from './losses.js';
 import { toOptimizer, type Optimizer } from './optimizers.js';
 import { summary } from './summary.js';
+import { calibrateBatchNorm, staleStatisticsNotice, type CalibrateArgs } from './calibrate.js';
 import { DivergenceError, trainStep, type StepResult } from './train-step.js';
 
 export { DivergenceError };
@@ -189,6 +190,15 @@ export class Sequential {
     return model;
   }
 
+  /**
+   * Replaces every trainable BatchNormalization layer's moving statistics with the exact mean and variance
+   * of its training-mode input over all rows of x (see calibrate.ts).
+   */
+  async calibrateBatchNorm(x: Tensor, args: CalibrateArgs = {}): Promise<void> {
+    this.usable('calibrateBatchNorm');
+    calibrateBatchNorm(this, x, args);
+  }
+
   /** One optimizer step in training mode; returns the batch's mean loss. */
   trainOnBatch(x: Tensor, y: Tensor): number {
     this.usable('trainOnBatch');
@@ -259,7 +269,7 @@ export class Sequential {
     try {
       await nextTurn(); // lets models dropped before this fit be collected (holding.ts)
       const model = this;
-      return await this.unbuiltOnError(() => fitLoop({
+      const history = await this.unbuiltOnError(() => fitLoop({
         begin: () => { this.requireCompiled('fit'); },
         accuracy: () => this.accuracy(),
         dataset: (xs, ys, what) => this.dataset(xs, ys, what),
@@ -268,6 +278,10 @@ export class Sequential {
         get stopTraining() { return model.stopTraining; },
         set stopTraining(v: boolean) { model.stopTraining = v; },
       }, x, y, args));
+      // after onTrainEnd, so a callback that calibrates there hears nothing
+      const notice = staleStatisticsNotice(this.layers);
+      if (notice) console.warn(notice);
+      return history;
     } finally {
       this.fitting = false;
       this.arena?.trim(KEEP_SCRATCH_FLOATS);

@@ -1,0 +1,77 @@
+/**
+ * fit's notice about BatchNormalization layers whose moving statistics still hold more than 5 % of their
+ * initial values (momentum^updates > 0.05): once per fit, at its end, naming the layers and calibrateBatchNorm;
+ * nothing after enough steps, after calibration (also from onTrainEnd), for frozen layers or with loaded statistics.
+ */
+import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { BACKENDS, bw, randn, setupBoth } from '../helpers/tfjs.js';
+
+beforeAll(setupBoth);
+afterEach(() => vi.restoreAllMocks());
+
+function model(momentum = 0.99, trainable = true) {
+  bw.setSeed(1);
+  const m = bw.sequential({ layers: [
+    bw.layers.dense({ units: 4, inputShape: [3] }),
+    bw.layers.batchNormalization({ momentum, name: 'bn_first' }),
+    bw.layers.dense({ units: 4 }),
+    bw.layers.batchNormalization({ momentum, trainable, name: 'bn_second' }),
+    bw.layers.dense({ units: 1 }),
+  ] });
+  m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  return m;
+}
+const x = bw.tensor(randn(60, 1), [20, 3]), y = bw.tensor(randn(20, 2), [20, 1]);
+
+describe.each(BACKENDS)('the end-of-fit notice on the %s backend', (backend) => {
+  beforeAll(() => bw.setBackend(backend));
+
+  test('after few steps: one console.warn naming each layer, its share and the remedy', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const m = model();
+    await m.fit(x, y, { epochs: 10, batchSize: 5 }); // 40 updates: 0.99^40 = 67 %
+    expect(warn).toHaveBeenCalledTimes(1);
+    const text = String(warn.mock.calls[0][0]);
+    expect(text).toContain('bn_first (67 %)');
+    expect(text).toContain('bn_second (67 %)');
+    expect(text).toContain('calibrateBatchNorm');
+    expect((m.layers[1] as bw.BatchNormalization).initialStatisticsShare).toBeCloseTo(0.99 ** 40, 12);
+  });
+
+  test('nothing when momentum^updates <= 0.05, and the share keeps counting across fit calls', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const m = model(0.9);
+    await m.fit(x, y, { epochs: 7, batchSize: 5 }); // 0.9^28 = 5.2 %: still above
+    expect(warn).toHaveBeenCalledTimes(1);
+    await m.fit(x, y, { epochs: 1, batchSize: 5 }); // 0.9^32 = 3.4 %
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  test('nothing after calibrateBatchNorm, also when called from onTrainEnd; frozen layers are not named', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const m = model();
+    await m.fit(x, y, { epochs: 2, batchSize: 5, callbacks: { onTrainEnd: () => m.calibrateBatchNorm(x) } });
+    await m.fit(x, y, { epochs: 1, batchSize: 5 }); // calibrated statistics hold no initial values
+    expect(warn).not.toHaveBeenCalled();
+    const frozen = model(0.99, false);
+    await frozen.fit(x, y, { epochs: 2, batchSize: 5 });
+    expect(String(warn.mock.calls[0][0])).toContain('bn_first');
+    expect(String(warn.mock.calls[0][0])).not.toContain('bn_second');
+  });
+
+  test('nothing for statistics that came from elsewhere (setWeights, a loaded model)', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const trained = model();
+    await trained.fit(x, y, { epochs: 40, batchSize: 5 }); // 160 updates: 20 %, so this one warns
+    expect(warn).toHaveBeenCalledTimes(1);
+    const copy = model();
+    copy.setWeights(trained.getWeights());
+    await copy.fit(x, y, { epochs: 1, batchSize: 5 });
+    let saved: bw.ModelArtifacts | undefined;
+    await trained.save({ save: async (a) => { saved = a; return {}; } });
+    const loaded = await bw.loadModel({ load: async () => saved! });
+    loaded.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    await loaded.fit(x, y, { epochs: 1, batchSize: 5 });
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+});
