@@ -22,11 +22,15 @@ export { f32_bnorm_fold, f32_scale_shift, f32_moving_average } from './bnorm/f32
 export { f32_bnorm_bwd } from './bnorm/f32-bnorm-bwd';
 export { f32_act, f32_act_bwd } from './vunary/f32-act';
 export { f32_softmax, f32_softmax_bwd } from './vunary/f32-softmax';
+export { f32_unary, f32_unary_bwd } from './vunary/f32-unary';
 export { f32_softmax_xent } from './loss/f32-softmax-xent';
 export { f32_xent } from './loss/f32-xent';
 export { f32_bce } from './loss/f32-bce';
 export { f32_mse } from './loss/f32-mse';
 export { f32_sgd } from './optim/f32-sgd';
 export { f32_adam } from './optim/f32-adam';
+export { f32_adamw } from './optim/f32-adamw';
+export { f32_rmsprop } from './optim/f32-rmsprop';
+export { f32_adagrad } from './optim/f32-adagrad';
 export { f32_multiply } from './misc/f32-multiply';
 export { f32_transpose } from './misc/f32-transpose';

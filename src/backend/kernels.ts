@@ -26,6 +26,15 @@ export const GEMM_OP: Record<GemmOp, number> = { nn: 0, tn: 1, nt: 2 };
 export type Act = 'linear' | 'relu' | 'sigmoid' | 'tanh';
 export const ACT: Record<Act, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
 
+/**
+ * The activations that are not fused into Dense (codes as assembly/vunary/f32-unary.ts). Their backward
+ * needs the input x, not the output. `alpha` is leakyRelu's negative slope and elu's α (ignored by the rest).
+ */
+export type UnaryOp = 'leakyRelu' | 'elu' | 'selu' | 'gelu' | 'swish' | 'softplus' | 'softsign' | 'hardSigmoid';
+export const UNARY_OP: Record<UnaryOp, number> = {
+  leakyRelu: 0, elu: 1, selu: 2, gelu: 3, swish: 4, softplus: 5, softsign: 6, hardSigmoid: 7,
+};
+
 /** Keras's clip for probabilities inside cross-entropy (backend.epsilon()). */
 export const PROB_EPSILON = 1e-7;
 
@@ -77,6 +86,10 @@ export interface Kernels {
   activation(act: Act, n: number, x: F32, y: F32): void;
   /** dx = dy · act'(x) written through the output y; dx may alias dy. */
   activationBackward(act: Act, n: number, y: F32, dy: F32, dx: F32): void;
+  /** y = op(x), n elements (Keras 3 definitions; ±Inf give the limits). y may alias x. */
+  unary(n: number, x: F32, y: F32, op: UnaryOp, alpha: number): void;
+  /** dx = dy·op'(x) through the input x; a NaN x gives a NaN dx. dx may alias dy. */
+  unaryBackward(n: number, x: F32, dy: F32, dx: F32, op: UnaryOp, alpha: number): void;
   /** Row-wise softmax (max-subtracted). y may alias x. */
   softmax(rows: number, cols: number, x: F32, y: F32): void;
   /** dz = y ⊙ (dy − Σⱼ y·dy) per row. dz may alias dy. */
@@ -100,6 +113,21 @@ export interface Kernels {
   /** TF.js Adam: m, v moments; w −= lr·(m/bc1)/(√(v/bc2) + eps), bc = 1 − βᵗ given by the caller. */
   adam(n: number, w: F32, g: F32, m: F32, v: F32, lr: number, beta1: number, beta2: number, eps: number,
     bc1: number, bc2: number): void;
+  /**
+   * Adam with Keras's decoupled weight decay (w −= w·lr·decay first) and optional AMSGrad (vhat non-null:
+   * vhat = max(vhat, v) replaces v in the step); the step itself is adam()'s. decay 0 and vhat null = adam().
+   */
+  adamw(n: number, w: F32, g: F32, m: F32, v: F32, vhat: F32 | null, lr: number, beta1: number, beta2: number,
+    eps: number, bc1: number, bc2: number, decay: number): void;
+  /**
+   * RMSprop (Keras 3 = TF.js): ms = ρ·ms + (1 − ρ)·g²; centered (mg non-null): mg = ρ·mg + (1 − ρ)·g and
+   * den = ms − mg² + eps, else ms + eps; inc = lr·g/√den; momentum (mom non-null): mom = momentum·mom + inc,
+   * w −= mom; else w −= inc.
+   */
+  rmsprop(n: number, w: F32, g: F32, ms: F32, mg: F32 | null, mom: F32 | null, lr: number, rho: number,
+    momentum: number, eps: number): void;
+  /** Adagrad (Keras 3 = TF.js): acc += g²; w −= lr·g/√(acc + eps). */
+  adagrad(n: number, w: F32, g: F32, acc: F32, lr: number, eps: number): void;
 
   /** y = x ⊙ mask (dropout, with the 1/(1 − rate) already in the mask). y may alias x. */
   multiply(n: number, x: F32, mask: F32, y: F32): void;

@@ -1,4 +1,4 @@
-import { ACT, GEMM_OP, type F32, type Kernels } from '../kernels.js';
+import { ACT, GEMM_OP, UNARY_OP, type F32, type Kernels } from '../kernels.js';
 import type { GemmPart, ThreadPool } from '../threads/pool.js';
 
 /** The WASM module's exports (assembly/index.ts). Pointers are byte addresses; 0 = absent. */
@@ -33,6 +33,13 @@ export interface KernelExports {
   f32_sgd(n: number, w: number, g: number, v: number, lr: number, momentum: number, nesterov: number): void;
   f32_adam(n: number, w: number, g: number, m: number, v: number, lr: number, beta1: number, beta2: number,
     eps: number, bc1: number, bc2: number): void;
+  f32_unary(n: number, x: number, y: number, op: number, alpha: number): void;
+  f32_unary_bwd(n: number, x: number, dy: number, dx: number, op: number, alpha: number): void;
+  f32_adamw(n: number, w: number, g: number, m: number, v: number, vhat: number, lr: number, beta1: number,
+    beta2: number, eps: number, bc1: number, bc2: number, decay: number): void;
+  f32_rmsprop(n: number, w: number, g: number, ms: number, mg: number, mom: number, lr: number, rho: number,
+    momentum: number, eps: number): void;
+  f32_adagrad(n: number, w: number, g: number, acc: number, lr: number, eps: number): void;
   f32_multiply(n: number, x: number, mask: number, y: number): void;
   f32_transpose(outer: number, a: number, b: number, x: number, y: number): void;
 }
@@ -45,6 +52,7 @@ const ARITY: Record<Exclude<keyof KernelExports, 'heap_base' | 'scratch_bytes'>,
   f32_scale_shift: 7, f32_bnorm_bwd: 10, f32_moving_average: 6, f32_act: 4, f32_act_bwd: 5, f32_softmax: 4,
   f32_softmax_bwd: 5, f32_softmax_xent: 6, f32_xent: 5, f32_bce: 5, f32_mse: 5, f32_sgd: 7, f32_adam: 11,
   f32_multiply: 4, f32_transpose: 5,
+  f32_unary: 5, f32_unary_bwd: 6, f32_adamw: 13, f32_rmsprop: 10, f32_adagrad: 6,
 };
 
 /** Where large GEMMs may go: the thread pool and which of its builds this instance is. */
@@ -106,6 +114,13 @@ export function wasmKernels(x: KernelExports, threads?: Threads): Kernels {
     meanSquaredError: (rows, cols, pr, t, dp) => x.f32_mse(rows, cols, pr.ptr, t.ptr, dp.ptr),
     sgd: (n, w, g, v, lr, momentum, nesterov) => x.f32_sgd(n, w.ptr, g.ptr, p(v), lr, momentum, nesterov ? 1 : 0),
     adam: (n, w, g, m, v, lr, b1, b2, eps, bc1, bc2) => x.f32_adam(n, w.ptr, g.ptr, m.ptr, v.ptr, lr, b1, b2, eps, bc1, bc2),
+    unary: (n, xs, y, op, alpha) => x.f32_unary(n, xs.ptr, y.ptr, UNARY_OP[op], alpha),
+    unaryBackward: (n, xs, dy, dx, op, alpha) => x.f32_unary_bwd(n, xs.ptr, dy.ptr, dx.ptr, UNARY_OP[op], alpha),
+    adamw: (n, w, g, m, v, vhat, lr, b1, b2, eps, bc1, bc2, decay) =>
+      x.f32_adamw(n, w.ptr, g.ptr, m.ptr, v.ptr, p(vhat), lr, b1, b2, eps, bc1, bc2, decay),
+    rmsprop: (n, w, g, ms, mg, mom, lr, rho, momentum, eps) =>
+      x.f32_rmsprop(n, w.ptr, g.ptr, ms.ptr, p(mg), p(mom), lr, rho, momentum, eps),
+    adagrad: (n, w, g, acc, lr, eps) => x.f32_adagrad(n, w.ptr, g.ptr, acc.ptr, lr, eps),
     multiply: (n, xs, mask, y) => x.f32_multiply(n, xs.ptr, mask.ptr, y.ptr),
     transpose: (outer, a, b, xs, y) => x.f32_transpose(outer, a, b, xs.ptr, y.ptr),
   };
