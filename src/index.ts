@@ -6,6 +6,7 @@
 export { ready, setBackend, getBackend, setThreads, getThreads, memoryStats, wasmBuild, type Backend } from './backend/runtime.js';
 export { setSeed } from './util/rng.js';
 export { tensor, Tensor, type NestedArray, type TensorLike } from './tensor/tensor.js';
+export { tidy, dispose } from './tensor/scope.js';
 export * as ops from './ops.js';
 export { layers, Layer, Dense, BatchNormalization, Activation, Dropout } from './layers/index.js';
 export { sequential, Sequential, DivergenceError, type FitArgs, type CompileArgs, type Callbacks, type Logs } from './model/sequential.js';

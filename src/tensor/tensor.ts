@@ -1,6 +1,7 @@
 /**
- * A plain JS tensor: float32 values, row-major, and a shape. No dispose, no tidy: tensors live on the
- * JS heap; data crosses into the WASM memory once per batch, inside the model.
+ * A plain JS tensor: float32 values, row-major, and a shape. Tensors live on the JS heap (data crosses
+ * into the WASM memory once per batch, inside the model), so the garbage collector reclaims them;
+ * dispose() only lets go of the values early and makes later reads throw, as in TF.js.
  */
 export type NestedArray = number | NestedArray[];
 export type TensorLike = Tensor | Float32Array | number[] | NestedArray[];
@@ -8,14 +9,50 @@ export type TensorLike = Tensor | Float32Array | number[] | NestedArray[];
 export class Tensor {
   readonly shape: number[];
   readonly size: number;
-  /** @internal the values (owned; dataSync() hands out copies) */
-  readonly values: Float32Array;
+  private held: Float32Array | null;
 
   /** @internal use bw.tensor() */
   constructor(values: Float32Array, shape: number[]) {
-    this.values = values;
+    this.held = values;
     this.shape = shape;
     this.size = values.length;
+  }
+
+  /** @internal the values (owned; dataSync() hands out copies); throws once the tensor is disposed */
+  get values(): Float32Array {
+    if (!this.held) throw new Error(`Tensor is disposed: this ${this.toString()} was disposed and can no longer be read`);
+    return this.held;
+  }
+
+  /** Whether dispose() was called. */
+  get isDisposed(): boolean {
+    return this.held === null;
+  }
+
+  /**
+   * Lets go of the values (the garbage collector frees them once nothing else refers to them); any later
+   * read of this tensor throws. Disposing twice is allowed.
+   */
+  dispose(): void {
+    this.held = null;
+  }
+
+  /** The values as dataSync() returns them, through a Promise (TF.js's async reader; nothing here is pending). */
+  data(): Promise<Float32Array> {
+    try {
+      return Promise.resolve(this.dataSync());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** The nested arrays arraySync() returns, through a Promise. */
+  array(): Promise<NestedArray> {
+    try {
+      return Promise.resolve(this.arraySync());
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   get rank(): number {
@@ -29,8 +66,9 @@ export class Tensor {
 
   /** The values as nested number arrays (a number for a scalar). */
   arraySync(): NestedArray {
+    const values = this.values;
     const build = (dim: number, offset: number): NestedArray => {
-      if (dim === this.shape.length) return this.values[offset];
+      if (dim === this.shape.length) return values[offset];
       const stride = this.shape.slice(dim + 1).reduce((a, b) => a * b, 1);
       return Array.from({ length: this.shape[dim] }, (_, i) => build(dim + 1, offset + i * stride));
     };
