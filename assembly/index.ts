@@ -27,6 +27,7 @@ export { f32_softmax_xent } from './loss/f32-softmax-xent';
 export { f32_xent } from './loss/f32-xent';
 export { f32_bce } from './loss/f32-bce';
 export { f32_mse } from './loss/f32-mse';
+export { f32_regression_loss } from './loss/f32-regression';
 export { f32_sgd } from './optim/f32-sgd';
 export { f32_adam } from './optim/f32-adam';
 export { f32_adamw } from './optim/f32-adamw';

@@ -14,7 +14,8 @@
  * ±Inf give the limits (gelu(−∞) = 0, softsign(±∞) = ±1, swish'(∞) = 1, …), never NaN. Any n ≥ 1.
  * Must match test/reference/unary.ts.
  */
-import { expv, logv, loadN, madd, storeN } from '../common/simd';
+import { expm1v, log1pv } from '../common/expm1-log1p';
+import { expv, loadN, madd, storeN } from '../common/simd';
 import { sigmoidv } from './act-v128';
 
 export const UNARY_LEAKY_RELU: i32 = 0;
@@ -32,28 +33,6 @@ const SELU_SCALE: f32 = 1.0507009873554805;
 // @ts-ignore: decorator
 @inline function sel(a: v128, b: v128, mask: v128): v128 {
   return v128.bitselect(a, b, mask);
-}
-
-/** eˣ − 1 keeping relative accuracy near 0: a degree-8 Taylor polynomial for |x| < ½ (error < 1e-8), else expv − 1. */
-// @ts-ignore: decorator
-@inline function expm1v(x: v128): v128 {
-  let p = madd(x, f32x4.splat(1.0 / 40320), f32x4.splat(1.0 / 5040));
-  p = madd(p, x, f32x4.splat(1.0 / 720));
-  p = madd(p, x, f32x4.splat(1.0 / 120));
-  p = madd(p, x, f32x4.splat(1.0 / 24));
-  p = madd(p, x, f32x4.splat(1.0 / 6));
-  p = madd(p, x, f32x4.splat(0.5));
-  const small = madd(f32x4.mul(p, x), x, x);
-  const big = f32x4.sub(expv(x), f32x4.splat(1));
-  return sel(small, big, f32x4.lt(f32x4.abs(x), f32x4.splat(0.5)));
-}
-
-/** log(1 + u) for u ∈ [0, 1]: log(w)·u/(w − 1) with w = 1 + u cancels w's rounding (u where w rounds to 1). */
-// @ts-ignore: decorator
-@inline function log1pv(u: v128): v128 {
-  const w = f32x4.add(f32x4.splat(1), u), d = f32x4.sub(w, f32x4.splat(1));
-  const r = f32x4.mul(logv(w), f32x4.div(u, d));
-  return sel(u, r, f32x4.eq(d, f32x4.splat(0)));
 }
 
 /**

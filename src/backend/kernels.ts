@@ -35,6 +35,10 @@ export const UNARY_OP: Record<UnaryOp, number> = {
   leakyRelu: 0, elu: 1, selu: 2, gelu: 3, swish: 4, softplus: 5, softsign: 6, hardSigmoid: 7,
 };
 
+/** The robust regression losses of regressionLoss (codes as assembly/loss/f32-regression.ts). */
+export type RegressionLoss = 'meanAbsoluteError' | 'huber' | 'logCosh';
+export const REGRESSION_LOSS: Record<RegressionLoss, number> = { meanAbsoluteError: 0, huber: 1, logCosh: 2 };
+
 /** Keras's clip for probabilities inside cross-entropy (backend.epsilon()). */
 export const PROB_EPSILON = 1e-7;
 
@@ -107,6 +111,11 @@ export interface Kernels {
   binaryCrossEntropy(rows: number, cols: number, p: F32, targets: F32, dp: F32): number;
   /** Mean squared error; returns Σ over rows of the per-row mean of (p − t)²; dp = ∂(mean over rows)/∂p. */
   meanSquaredError(rows: number, cols: number, p: F32, targets: F32, dp: F32): number;
+  /**
+   * Keras's mean absolute error, Huber (threshold delta) and log-cosh, each a mean over the last axis of an
+   * element loss of e = p − t. Returns Σ over rows of the per-row mean; dp = ∂(mean over rows)/∂p.
+   */
+  regressionLoss(rows: number, cols: number, p: F32, targets: F32, dp: F32, loss: RegressionLoss, delta: number): number;
 
   /** Keras SGD: v = momentum·v − lr·g; w += v (nesterov: w += momentum·v − lr·g). v unused when momentum = 0. */
   sgd(n: number, w: F32, g: F32, v: F32 | null, lr: number, momentum: number, nesterov: boolean): void;

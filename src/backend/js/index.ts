@@ -9,6 +9,7 @@ import { adam, sgd } from './optimizers.js';
 import { adagrad } from './adagrad.js';
 import { adamw } from './adamw.js';
 import { rmsprop } from './rmsprop.js';
+import { regressionLoss } from './regression-losses.js';
 import { unary, unaryBackward } from './unary.js';
 import { softmax, softmaxBackward, softmaxCrossEntropy } from './softmax.js';
 import type { View } from './view.js';
@@ -40,6 +41,7 @@ export function jsKernels(v: View): Kernels {
     meanSquaredError: (...a) => meanSquaredError(v, ...a),
     sgd: (...a) => sgd(v, ...a),
     adam: (...a) => adam(v, ...a),
+    regressionLoss: (...a) => regressionLoss(v, ...a),
     unary: (...a) => unary(v, ...a),
     unaryBackward: (...a) => unaryBackward(v, ...a),
     adamw: (...a) => adamw(v, ...a),
