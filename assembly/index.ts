@@ -34,4 +34,5 @@ export { f32_adamw } from './optim/f32-adamw';
 export { f32_rmsprop } from './optim/f32-rmsprop';
 export { f32_adagrad } from './optim/f32-adagrad';
 export { f32_multiply } from './misc/f32-multiply';
+export { f32_regularize } from './misc/f32-regularize';
 export { f32_transpose } from './misc/f32-transpose';

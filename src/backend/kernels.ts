@@ -138,6 +138,9 @@ export interface Kernels {
   /** Adagrad (Keras 3 = TF.js): acc += g²; w −= lr·g/√(acc + eps). */
   adagrad(n: number, w: F32, g: F32, acc: F32, lr: number, eps: number): void;
 
+  /** Keras's weight penalty: returns l1·Σ|w| + l2·Σw² and adds its gradient l1·sign(w) + 2·l2·w into g. */
+  regularize(n: number, w: F32, g: F32, l1: number, l2: number): number;
+
   /** y = x ⊙ mask (dropout, with the 1/(1 − rate) already in the mask). y may alias x. */
   multiply(n: number, x: F32, mask: F32, y: F32): void;
   /** y[o, j, i] = x[o, i, j] for x of shape [outer, a, b] (moves an axis to the end and back). */

@@ -10,6 +10,7 @@ import { adagrad } from './adagrad.js';
 import { adamw } from './adamw.js';
 import { rmsprop } from './rmsprop.js';
 import { regressionLoss } from './regression-losses.js';
+import { regularize } from './regularize.js';
 import { unary, unaryBackward } from './unary.js';
 import { softmax, softmaxBackward, softmaxCrossEntropy } from './softmax.js';
 import type { View } from './view.js';
@@ -42,6 +43,7 @@ export function jsKernels(v: View): Kernels {
     sgd: (...a) => sgd(v, ...a),
     adam: (...a) => adam(v, ...a),
     regressionLoss: (...a) => regressionLoss(v, ...a),
+    regularize: (...a) => regularize(v, ...a),
     unary: (...a) => unary(v, ...a),
     unaryBackward: (...a) => unaryBackward(v, ...a),
     adamw: (...a) => adamw(v, ...a),

@@ -34,6 +34,7 @@ export interface KernelExports {
   f32_adam(n: number, w: number, g: number, m: number, v: number, lr: number, beta1: number, beta2: number,
     eps: number, bc1: number, bc2: number): void;
   f32_regression_loss(rows: number, cols: number, p: number, t: number, dp: number, kind: number, delta: number): number;
+  f32_regularize(n: number, w: number, g: number, l1: number, l2: number): number;
   f32_unary(n: number, x: number, y: number, op: number, alpha: number): void;
   f32_unary_bwd(n: number, x: number, dy: number, dx: number, op: number, alpha: number): void;
   f32_adamw(n: number, w: number, g: number, m: number, v: number, vhat: number, lr: number, beta1: number,
@@ -53,7 +54,7 @@ const ARITY: Record<Exclude<keyof KernelExports, 'heap_base' | 'scratch_bytes'>,
   f32_scale_shift: 7, f32_bnorm_bwd: 10, f32_moving_average: 6, f32_act: 4, f32_act_bwd: 5, f32_softmax: 4,
   f32_softmax_bwd: 5, f32_softmax_xent: 6, f32_xent: 5, f32_bce: 5, f32_mse: 5, f32_sgd: 7, f32_adam: 11,
   f32_multiply: 4, f32_transpose: 5,
-  f32_regression_loss: 7, f32_unary: 5, f32_unary_bwd: 6, f32_adamw: 13, f32_rmsprop: 10, f32_adagrad: 6,
+  f32_regression_loss: 7, f32_regularize: 5, f32_unary: 5, f32_unary_bwd: 6, f32_adamw: 13, f32_rmsprop: 10, f32_adagrad: 6,
 };
 
 /** Where large GEMMs may go: the thread pool and which of its builds this instance is. */
@@ -117,6 +118,7 @@ export function wasmKernels(x: KernelExports, threads?: Threads): Kernels {
     adam: (n, w, g, m, v, lr, b1, b2, eps, bc1, bc2) => x.f32_adam(n, w.ptr, g.ptr, m.ptr, v.ptr, lr, b1, b2, eps, bc1, bc2),
     regressionLoss: (rows, cols, pr, t, dp, loss, delta) =>
       x.f32_regression_loss(rows, cols, pr.ptr, t.ptr, dp.ptr, REGRESSION_LOSS[loss], delta),
+    regularize: (n, w, g, l1, l2) => x.f32_regularize(n, w.ptr, g.ptr, l1, l2),
     unary: (n, xs, y, op, alpha) => x.f32_unary(n, xs.ptr, y.ptr, UNARY_OP[op], alpha),
     unaryBackward: (n, xs, dy, dx, op, alpha) => x.f32_unary_bwd(n, xs.ptr, dy.ptr, dx.ptr, UNARY_OP[op], alpha),
     adamw: (n, w, g, m, v, vhat, lr, b1, b2, eps, bc1, bc2, decay) =>
