@@ -65,7 +65,7 @@ export const LOSS_LOG_COSH: i32 = 2;
   return total / <f64>cols;
 }
 
-export function f32_regression_loss(rows: i32, cols: i32, p: usize, targets: usize, dp: usize, kind: i32, delta: f32): f64 {
+export function f32_regression_loss(rows: i32, cols: i32, p: usize, targets: usize, dp: usize, delta: f32, kind: i32): f64 {
   if (kind == LOSS_MAE) return run(LOSS_MAE, rows, cols, p, targets, dp, delta);
   if (kind == LOSS_HUBER) return run(LOSS_HUBER, rows, cols, p, targets, dp, delta);
   return run(LOSS_LOG_COSH, rows, cols, p, targets, dp, delta);

@@ -38,7 +38,7 @@ import { loadN, madd, storeN } from '../common/simd';
   if (tail) step(ams, full, w, g, m, v, vhat, tail, b1, c1, b2, c2, l, e, ib1, ib2, nd);
 }
 
-export function f32_adamw(n: i32, w: usize, g: usize, m: usize, v: usize, vhat: usize, lr: f32, beta1: f32, beta2: f32,
+export function f32_adamw(n: i32, g: usize, w: usize, m: usize, v: usize, vhat: usize, lr: f32, beta1: f32, beta2: f32,
   eps: f32, bc1: f32, bc2: f32, decay: f32): void {
   if (vhat) loop(true, n, w, g, m, v, vhat, lr, beta1, beta2, eps, bc1, bc2, decay);
   else loop(false, n, w, g, m, v, vhat, lr, beta1, beta2, eps, bc1, bc2, decay);

@@ -36,7 +36,7 @@ import { loadN, madd, storeN } from '../common/simd';
   if (tail) step(centered, useMom, full, w, g, ms, mg, mom, tail, l, r, c, mo, e);
 }
 
-export function f32_rmsprop(n: i32, w: usize, g: usize, ms: usize, mg: usize, mom: usize, lr: f32, rho: f32,
+export function f32_rmsprop(n: i32, g: usize, w: usize, ms: usize, mg: usize, mom: usize, lr: f32, rho: f32,
   momentum: f32, eps: f32): void {
   if (mg && mom) loop(true, true, n, w, g, ms, mg, mom, lr, rho, momentum, eps);
   else if (mg) loop(true, false, n, w, g, ms, mg, mom, lr, rho, momentum, eps);

@@ -134,7 +134,7 @@ const SELU_SCALE: f32 = 1.0507009873554805;
   if (tail) storeN(dx + full, backward(op, loadN(x + full, tail), loadN(dy + full, tail), alpha), tail);
 }
 
-export function f32_unary(n: i32, x: usize, y: usize, op: i32, alpha: f32): void {
+export function f32_unary(n: i32, x: usize, y: usize, alpha: f32, op: i32): void {
   if (op == UNARY_LEAKY_RELU) forwardLoop(UNARY_LEAKY_RELU, n, x, y, alpha);
   else if (op == UNARY_ELU) forwardLoop(UNARY_ELU, n, x, y, alpha);
   else if (op == UNARY_SELU) forwardLoop(UNARY_SELU, n, x, y, alpha);
@@ -145,7 +145,7 @@ export function f32_unary(n: i32, x: usize, y: usize, op: i32, alpha: f32): void
   else forwardLoop(UNARY_HARD_SIGMOID, n, x, y, alpha);
 }
 
-export function f32_unary_bwd(n: i32, x: usize, dy: usize, dx: usize, op: i32, alpha: f32): void {
+export function f32_unary_bwd(n: i32, x: usize, dy: usize, dx: usize, alpha: f32, op: i32): void {
   if (op == UNARY_LEAKY_RELU) backwardLoop(UNARY_LEAKY_RELU, n, x, dy, dx, alpha);
   else if (op == UNARY_ELU) backwardLoop(UNARY_ELU, n, x, dy, dx, alpha);
   else if (op == UNARY_SELU) backwardLoop(UNARY_SELU, n, x, dy, dx, alpha);

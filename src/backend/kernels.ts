@@ -91,9 +91,9 @@ export interface Kernels {
   /** dx = dy · act'(x) written through the output y; dx may alias dy. */
   activationBackward(act: Act, n: number, y: F32, dy: F32, dx: F32): void;
   /** y = op(x), n elements (Keras 3 definitions; ±Inf give the limits). y may alias x. */
-  unary(n: number, x: F32, y: F32, op: UnaryOp, alpha: number): void;
+  unary(n: number, x: F32, y: F32, alpha: number, op: UnaryOp): void;
   /** dx = dy·op'(x) through the input x; a NaN x gives a NaN dx. dx may alias dy. */
-  unaryBackward(n: number, x: F32, dy: F32, dx: F32, op: UnaryOp, alpha: number): void;
+  unaryBackward(n: number, x: F32, dy: F32, dx: F32, alpha: number, op: UnaryOp): void;
   /** Row-wise softmax (max-subtracted). y may alias x. */
   softmax(rows: number, cols: number, x: F32, y: F32): void;
   /** dz = y ⊙ (dy − Σⱼ y·dy) per row. dz may alias dy. */
@@ -115,7 +115,7 @@ export interface Kernels {
    * Keras's mean absolute error, Huber (threshold delta) and log-cosh, each a mean over the last axis of an
    * element loss of e = p − t. Returns Σ over rows of the per-row mean; dp = ∂(mean over rows)/∂p.
    */
-  regressionLoss(rows: number, cols: number, p: F32, targets: F32, dp: F32, loss: RegressionLoss, delta: number): number;
+  regressionLoss(rows: number, cols: number, p: F32, targets: F32, dp: F32, delta: number, loss: RegressionLoss): number;
 
   /** Keras SGD: v = momentum·v − lr·g; w += v (nesterov: w += momentum·v − lr·g). v unused when momentum = 0. */
   sgd(n: number, w: F32, g: F32, v: F32 | null, lr: number, momentum: number, nesterov: boolean): void;
@@ -126,17 +126,17 @@ export interface Kernels {
    * Adam with Keras's decoupled weight decay (w −= w·lr·decay first) and optional AMSGrad (vhat non-null:
    * vhat = max(vhat, v) replaces v in the step); the step itself is adam()'s. decay 0 and vhat null = adam().
    */
-  adamw(n: number, w: F32, g: F32, m: F32, v: F32, vhat: F32 | null, lr: number, beta1: number, beta2: number,
+  adamw(n: number, g: F32, w: F32, m: F32, v: F32, vhat: F32 | null, lr: number, beta1: number, beta2: number,
     eps: number, bc1: number, bc2: number, decay: number): void;
   /**
    * RMSprop (Keras 3 = TF.js): ms = ρ·ms + (1 − ρ)·g²; centered (mg non-null): mg = ρ·mg + (1 − ρ)·g and
    * den = ms − mg² + eps, else ms + eps; inc = lr·g/√den; momentum (mom non-null): mom = momentum·mom + inc,
    * w −= mom; else w −= inc.
    */
-  rmsprop(n: number, w: F32, g: F32, ms: F32, mg: F32 | null, mom: F32 | null, lr: number, rho: number,
+  rmsprop(n: number, g: F32, w: F32, ms: F32, mg: F32 | null, mom: F32 | null, lr: number, rho: number,
     momentum: number, eps: number): void;
   /** Adagrad (Keras 3 = TF.js): acc += g²; w −= lr·g/√(acc + eps). */
-  adagrad(n: number, w: F32, g: F32, acc: F32, lr: number, eps: number): void;
+  adagrad(n: number, g: F32, w: F32, acc: F32, lr: number, eps: number): void;
 
   /** Keras's weight penalty: returns l1·Σ|w| + l2·Σw² and adds its gradient l1·sign(w) + 2·l2·w into g. */
   regularize(n: number, w: F32, g: F32, l1: number, l2: number): number;

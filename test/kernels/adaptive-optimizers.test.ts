@@ -26,7 +26,7 @@ describe.each(KERNEL_SETS)('adaptive optimizers on %s', (name) => {
         const mom = rng.uniform(n, -0.01, 0.01), lr = f(0.01), rho = f(0.9), eps = f(1e-7);
         withHeap((h) => {
           const W = h.put(w), MS = h.put(ms), MG = centered ? h.put(mg) : null, MOM = momentum ? h.put(mom) : null;
-          K.rmsprop(n, W, h.put(g), MS, MG, MOM, lr, rho, momentum, eps);
+          K.rmsprop(n, h.put(g), W, MS, MG, MOM, lr, rho, momentum, eps);
           const want = ref.rmsprop(w, g, ms, centered ? mg : null, momentum ? mom : null, lr, rho, momentum, eps);
           const label = `rmsprop n=${n} momentum=${momentum} centered=${centered}`;
           expectClose(`${label} w`, h.read(W), want.w, { rtol: 4 * EPS32, atol: 8 * EPS32 * lr * 4 });
@@ -45,7 +45,7 @@ describe.each(KERNEL_SETS)('adaptive optimizers on %s', (name) => {
       const w = rng.uniform(n), g = rng.uniform(n), acc = rng.uniform(n, 0.1, 2), lr = f(0.01), eps = f(1e-7);
       withHeap((h) => {
         const W = h.put(w), A = h.put(acc);
-        K.adagrad(n, W, h.put(g), A, lr, eps);
+        K.adagrad(n, h.put(g), W, A, lr, eps);
         const want = ref.adagrad(w, g, acc, lr, eps);
         expectClose(`adagrad n=${n} acc`, h.read(A), want.acc, { rtol: 4 * EPS32 });
         expectClose(`adagrad n=${n} w`, h.read(W), want.w, { rtol: 4 * EPS32, atol: 8 * EPS32 * lr });
@@ -63,7 +63,7 @@ describe.each(KERNEL_SETS)('adaptive optimizers on %s', (name) => {
         const lr = f(0.001), b1 = f(0.9), b2 = f(0.999), eps = f(1e-7), bc1 = f(1 - b1 ** step), bc2 = f(1 - b2 ** step);
         withHeap((h) => {
           const W = h.put(w), M = h.put(m), V = h.put(v), VH = ams ? h.put(vhat) : null;
-          K.adamw(n, W, h.put(g), M, V, VH, lr, b1, b2, eps, bc1, bc2, decay);
+          K.adamw(n, h.put(g), W, M, V, VH, lr, b1, b2, eps, bc1, bc2, decay);
           const want = ref.adamw(w, g, m, v, ams ? vhat : null, lr, b1, b2, eps, bc1, bc2, decay);
           const label = `adamw n=${n} decay=${decay} amsgrad=${ams} t=${step}`;
           const mScale = m.map((mi, i) => b1 * Math.abs(mi) + (1 - b1) * Math.abs(g[i]));
@@ -87,9 +87,9 @@ describe.each(KERNEL_SETS)('adaptive optimizers on %s', (name) => {
         expect(Number.isNaN(w[0]), `${label}: NaN gradient`).toBe(true);
         expect(w.slice(3).every(Number.isFinite), `${label}: other lanes`).toBe(true);
       };
-      run((W, G) => K.rmsprop(5, W, G, h.out(5, 0), h.out(5, 0), h.out(5, 0), 0.01, 0.9, 0.9, 1e-7), 'rmsprop');
-      run((W, G) => K.adagrad(5, W, G, h.out(5, 0.1), 0.01, 1e-7), 'adagrad');
-      run((W, G) => K.adamw(5, W, G, h.out(5, 0), h.out(5, 0), h.out(5, 0), 0.01, 0.9, 0.999, 1e-7, 0.1, 0.001, 0.004), 'adamw');
+      run((W, G) => K.rmsprop(5, G, W, h.out(5, 0), h.out(5, 0), h.out(5, 0), 0.01, 0.9, 0.9, 1e-7), 'rmsprop');
+      run((W, G) => K.adagrad(5, G, W, h.out(5, 0.1), 0.01, 1e-7), 'adagrad');
+      run((W, G) => K.adamw(5, G, W, h.out(5, 0), h.out(5, 0), h.out(5, 0), 0.01, 0.9, 0.999, 1e-7, 0.1, 0.001, 0.004), 'adamw');
     });
   });
 });
@@ -130,7 +130,7 @@ describe('adaptive optimizers, step by step against TensorFlow.js and float64', 
     for (const name of ['wasm', 'js'] as const) {
       withHeap((h) => {
         const MS = h.out(n, 0), MG = centered ? h.out(n, 0) : null, MOM = momentum ? h.out(n, 0) : null;
-        const got = trajectory(kernels(name), h, w0, grads, (W, G) => kernels(name).rmsprop(n, W, G, MS, MG, MOM, lr, rho, momentum, eps));
+        const got = trajectory(kernels(name), h, w0, grads, (W, G) => kernels(name).rmsprop(n, G, W, MS, MG, MOM, lr, rho, momentum, eps));
         got.forEach((w, t) => expectClose(`${name} step ${t + 1}`, w, want[t], { rtol: 1e-5, atol: 1e-6 }));
       });
     }
@@ -143,7 +143,7 @@ describe('adaptive optimizers, step by step against TensorFlow.js and float64', 
     for (const name of ['wasm', 'js'] as const) {
       withHeap((h) => {
         const A = h.out(n, f(0.1));
-        const got = trajectory(kernels(name), h, w0, grads, (W, G) => kernels(name).adagrad(n, W, G, A, lr, 1e-7));
+        const got = trajectory(kernels(name), h, w0, grads, (W, G) => kernels(name).adagrad(n, G, W, A, lr, 1e-7));
         got.forEach((w, t) => expectClose(`${name} step ${t + 1}`, w, want[t], { rtol: 1e-5, atol: 1e-6 }));
       });
     }
@@ -160,7 +160,7 @@ describe('adaptive optimizers, step by step against TensorFlow.js and float64', 
     for (const name of KERNEL_SETS.filter(available)) {
       withHeap((h) => {
         const MS = h.out(n, 0), MG = h.out(n, 0), MOM = momentum ? h.out(n, 0) : null;
-        const got = trajectory(kernels(name), h, w0, grads, (W, G) => kernels(name).rmsprop(n, W, G, MS, MG, MOM, lr, rho, momentum, eps));
+        const got = trajectory(kernels(name), h, w0, grads, (W, G) => kernels(name).rmsprop(n, G, W, MS, MG, MOM, lr, rho, momentum, eps));
         got.forEach((w, t) => expectClose(`${name} step ${t + 1}`, w, want[t] as Float64Array, { rtol: 1e-5, atol: 1e-6 }));
       });
     }
@@ -174,7 +174,7 @@ describe('adaptive optimizers, step by step against TensorFlow.js and float64', 
       withHeap((h) => {
         const M = h.out(n, 0), V = h.out(n, 0);
         const got = trajectory(kernels(name), h, w0, grads, (W, G, t) =>
-          kernels(name).adamw(n, W, G, M, V, null, lr, b1, b2, eps, f(1 - b1 ** t), f(1 - b2 ** t), 0));
+          kernels(name).adamw(n, G, W, M, V, null, lr, b1, b2, eps, f(1 - b1 ** t), f(1 - b2 ** t), 0));
         got.forEach((w, t) => expectClose(`${name} step ${t + 1}`, w, want[t], { rtol: 1e-5, atol: 1e-6 }));
       });
     }
@@ -195,7 +195,7 @@ describe('adaptive optimizers, step by step against TensorFlow.js and float64', 
       withHeap((h) => {
         const M = h.out(n, 0), V = h.out(n, 0), VH = ams ? h.out(n, 0) : null;
         const got = trajectory(kernels(name), h, w0, gs, (W, G, t) =>
-          kernels(name).adamw(n, W, G, M, V, VH, lr, b1, b2, eps, f(1 - b1 ** t), f(1 - b2 ** t), decay));
+          kernels(name).adamw(n, G, W, M, V, VH, lr, b1, b2, eps, f(1 - b1 ** t), f(1 - b2 ** t), decay));
         got.forEach((wt, t) => expectClose(`${name} step ${t + 1}`, wt, want[t], { rtol: 1e-5, atol: 1e-6 }));
       });
     }

@@ -24,7 +24,7 @@ describe.each(KERNEL_SETS)('regression losses on %s', (name) => {
         const p = rng.uniform(rows * cols, -3, 3), t = rng.uniform(rows * cols, -3, 3);
         withHeap((h) => {
           const DP = h.out(rows * cols);
-          const got = K.regressionLoss(rows, cols, h.put(p), h.put(t), DP, loss, delta);
+          const got = K.regressionLoss(rows, cols, h.put(p), h.put(t), DP, delta, loss);
           const want = ref.regressionLoss(loss, rows, cols, p, t, delta);
           const label = `${loss} ${rows}x${cols} δ=${delta}`;
           // f32 sums of ≤ 1024 terms; log-cosh's element is |e| + log1p(·) − log 2, absolute error ~ulp(1) each
@@ -50,7 +50,7 @@ describe.each(KERNEL_SETS)('regression losses on %s', (name) => {
     });
     withHeap((h) => {
       const DP = h.out(rows * cols);
-      K.regressionLoss(rows, cols, h.put(p), h.put(t), DP, loss, delta);
+      K.regressionLoss(rows, cols, h.put(p), h.put(t), DP, delta, loss);
       expectClose(`${loss} dp vs finite differences`, h.read(DP), fd, { rtol: 1e-5, atol: 1e-7 });
     });
   });
@@ -60,11 +60,11 @@ describe.each(KERNEL_SETS)('regression losses on %s', (name) => {
     for (const loss of LOSSES) {
       withHeap((h) => {
         const DP = h.out(5);
-        const l = K.regressionLoss(1, 5, h.put([NaN, 1, 2, 3, 4]), h.put([0, 0, 0, 0, 0]), DP, loss, 1);
+        const l = K.regressionLoss(1, 5, h.put([NaN, 1, 2, 3, 4]), h.put([0, 0, 0, 0, 0]), DP, 1, loss);
         expect(Number.isNaN(l), loss).toBe(true);
         const dp = h.read(DP);
         expect(Number.isNaN(dp[0]) && dp.slice(1).every(Number.isFinite), `${loss} dp`).toBe(true);
-        const big = K.regressionLoss(1, 2, h.put([1e30, -1e30]), h.put([0, 0]), DP, loss, 1);
+        const big = K.regressionLoss(1, 2, h.put([1e30, -1e30]), h.put([0, 0]), DP, 1, loss);
         expect(Number.isFinite(big), `${loss} at ±1e30`).toBe(true);
       });
     }
@@ -92,7 +92,7 @@ describe('regression losses against TensorFlow.js', () => {
     for (const name of ['wasm', 'js'] as const) {
       withHeap((h) => {
         const DP = h.out(rows * cols);
-        const got = kernels(name).regressionLoss(rows, cols, h.put(p), h.put(t), DP, loss, 0.8) / rows;
+        const got = kernels(name).regressionLoss(rows, cols, h.put(p), h.put(t), DP, 0.8, loss) / rows;
         expectCloseScalar(`${loss} on ${name}`, got, want, 1e-5, 1e-6);
         expectClose(`${loss} dp on ${name}`, h.read(DP), wantDp, { rtol: 1e-4, atol: 1e-7 });
       });

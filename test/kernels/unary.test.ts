@@ -48,11 +48,11 @@ describe.each(KERNEL_SETS)('unary activations on %s', (name) => {
       withHeap((h) => {
         const alias = n % 2 === 1;
         const X = h.put(x), Y = alias ? h.put(x) : h.out(n);
-        K.unary(n, alias ? Y : X, Y, op, alpha);
+        K.unary(n, alias ? Y : X, Y, alpha, op);
         const want = ref.unary(op, x, alpha);
         expectClose(`${op} n=${n}`, h.read(Y), want, { rtol: EPS32, atol: TINY, scale: scale(op, x, want, alpha) });
         const DY = h.put(dy), DX = alias ? DY : h.out(n);
-        K.unaryBackward(n, X, DY, DX, op, alpha);
+        K.unaryBackward(n, X, DY, DX, alpha, op);
         const wantD = ref.unaryBackward(op, x, dy, alpha);
         expectClose(`${op}' n=${n}`, h.read(DX), wantD, { rtol: EPS32, atol: TINY, scale: scale(op, x, wantD, alpha, true).map((t, i) => t * Math.abs(dy[i])) });
       });
@@ -68,7 +68,7 @@ describe.each(KERNEL_SETS)('unary activations on %s', (name) => {
     const fd = x.map((v) => (ref.unaryAt(op, v + hstep, alpha) - ref.unaryAt(op, v - hstep, alpha)) / (2 * hstep));
     withHeap((h) => {
       const DX = h.out(x.length);
-      K.unaryBackward(x.length, h.put(x), h.put(x.map(() => 1)), DX, op, alpha);
+      K.unaryBackward(x.length, h.put(x), h.put(x.map(() => 1)), DX, alpha, op);
       expectClose(`${op}' vs finite differences`, h.read(DX), fd, { rtol: 1e-5, atol: 1e-6 });
     });
   });
@@ -81,12 +81,12 @@ describe.each(KERNEL_SETS)('unary activations on %s', (name) => {
       const alpha = f(ALPHA[op]);
       withHeap((h) => {
         const X = h.put(xs), Y = h.out(xs.length), DX = h.out(xs.length);
-        K.unary(xs.length, X, Y, op, alpha);
+        K.unary(xs.length, X, Y, alpha, op);
         const y = h.read(Y), want = ref.unary(op, xs, alpha);
         expectClose(`${op} special`, y, want, { rtol: EPS32, atol: 2 ** -140, scale: scale(op, xs, want, alpha) });
         expect(y.slice(0, -1).some(Number.isNaN), `${op}: NaN only from NaN`).toBe(false);
         expect(Number.isNaN(y[y.length - 1]), `${op}(NaN)`).toBe(true);
-        K.unaryBackward(xs.length, X, h.put(xs.map(() => 1)), DX, op, alpha);
+        K.unaryBackward(xs.length, X, h.put(xs.map(() => 1)), DX, alpha, op);
         const d = h.read(DX), wantD = ref.unaryBackward(op, xs, xs.map(() => 1), alpha);
         expectClose(`${op}' special`, d, wantD, { rtol: EPS32, atol: 2 ** -140, scale: scale(op, xs, wantD, alpha, true) });
         expect(d.slice(0, -1).some(Number.isNaN), `${op}': NaN only from NaN`).toBe(false);
@@ -99,21 +99,21 @@ describe.each(KERNEL_SETS)('unary activations on %s', (name) => {
     const K = kernels(name);
     withHeap((h) => {
       const X = h.put([f(-1e-8)]), Y = h.out(1);
-      K.unary(1, X, Y, 'elu', 1);
+      K.unary(1, X, Y, 1, 'elu');
       expect(h.read(Y)[0] / f(-1e-8)).toBeCloseTo(1, 6);
-      K.unary(1, X, Y, 'selu', 0);
+      K.unary(1, X, Y, 0, 'selu');
       expect(h.read(Y)[0] / f(-1e-8)).toBeCloseTo(ref.SELU_SCALE * ref.SELU_ALPHA, 5);
-      K.unary(1, X, Y, 'softplus', 0);
+      K.unary(1, X, Y, 0, 'softplus');
       expect(h.read(Y)[0]).toBeCloseTo(Math.LN2, 6);
       const Z = h.put([f(-30)]);
-      K.unary(1, Z, Y, 'softplus', 0);
+      K.unary(1, Z, Y, 0, 'softplus');
       expect(h.read(Y)[0] / Math.exp(f(-30))).toBeCloseTo(1, 5); // log1p(e⁻³⁰) ≈ e⁻³⁰, not 0
     });
   });
 
   test.skipIf(!available(name))('the error names nothing: one unknown code is not possible through the typed contract', () => {
     // the adapter maps names to codes; an op outside the union is a type error, so just check every name maps
-    for (const op of OPS) expect(() => withHeap((h) => kernels(name).unary(1, h.put([1]), h.out(1), op, 0.2))).not.toThrow();
+    for (const op of OPS) expect(() => withHeap((h) => kernels(name).unary(1, h.put([1]), h.out(1), 0.2, op))).not.toThrow();
   });
 });
 
@@ -142,8 +142,8 @@ describe('unary activations against TensorFlow.js', () => {
       const K = kernels(name);
       withHeap((h) => {
         const X = h.put(x), Y = h.out(x.length), DX = h.out(x.length);
-        K.unary(x.length, X, Y, op, alpha);
-        K.unaryBackward(x.length, X, h.put(x.map(() => 1)), DX, op, alpha);
+        K.unary(x.length, X, Y, alpha, op);
+        K.unaryBackward(x.length, X, h.put(x.map(() => 1)), DX, alpha, op);
         expectClose(`${op} vs TF.js on ${name}`, h.read(Y), y, { rtol: 1e-5, atol });
         expectClose(`${op}' vs TF.js on ${name}`, h.read(DX), d, { rtol: 1e-5, atol });
       });
@@ -157,7 +157,7 @@ describe('unary activations against TensorFlow.js', () => {
     expectClose('TF.js hardSigmoid', tfY, x.map((v) => Math.min(Math.max(0.2 * v + 0.5, 0), 1)), { rtol: 1e-6, atol: 1e-7 });
     withHeap((h) => {
       const Y = h.out(x.length);
-      kernels('wasm').unary(x.length, h.put(x), Y, 'hardSigmoid', 0);
+      kernels('wasm').unary(x.length, h.put(x), Y, 0, 'hardSigmoid');
       expectClose('bnwasm hardSigmoid', h.read(Y), x.map((v) => Math.min(Math.max(v / 6 + 0.5, 0), 1)), { rtol: 1e-6, atol: 1e-7 });
     });
   });

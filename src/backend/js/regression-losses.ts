@@ -12,8 +12,8 @@ function element(loss: RegressionLoss, e: number, delta: number): [value: number
 }
 
 /** Σ over rows of the per-row mean of the element loss; dp = ∂(mean over rows)/∂p. Spec: test/reference/regression-losses.ts */
-export function regressionLoss(v: View, rows: number, cols: number, p: F32, targets: F32, dp: F32, loss: RegressionLoss,
-  delta: number): number {
+export function regressionLoss(v: View, rows: number, cols: number, p: F32, targets: F32, dp: F32, delta: number,
+  loss: RegressionLoss): number {
   const P = v(p), T = v(targets), D = v(dp), n = rows * cols;
   let total = 0;
   for (let i = 0; i < n; i++) {

@@ -49,12 +49,12 @@ export function unaryDerivativeAt(op: UnaryOp, x: number, alpha: number): number
   }
 }
 
-export function unary(v: View, n: number, x: F32, y: F32, op: UnaryOp, alpha: number): void {
+export function unary(v: View, n: number, x: F32, y: F32, alpha: number, op: UnaryOp): void {
   const X = v(x), Y = v(y);
   for (let i = 0; i < n; i++) Y[i] = unaryAt(op, X[i], alpha);
 }
 
-export function unaryBackward(v: View, n: number, x: F32, dy: F32, dx: F32, op: UnaryOp, alpha: number): void {
+export function unaryBackward(v: View, n: number, x: F32, dy: F32, dx: F32, alpha: number, op: UnaryOp): void {
   const X = v(x), DY = v(dy), DX = v(dx);
   for (let i = 0; i < n; i++) DX[i] = DY[i] * unaryDerivativeAt(op, X[i], alpha);
 }

@@ -33,15 +33,15 @@ export interface KernelExports {
   f32_sgd(n: number, w: number, g: number, v: number, lr: number, momentum: number, nesterov: number): void;
   f32_adam(n: number, w: number, g: number, m: number, v: number, lr: number, beta1: number, beta2: number,
     eps: number, bc1: number, bc2: number): void;
-  f32_regression_loss(rows: number, cols: number, p: number, t: number, dp: number, kind: number, delta: number): number;
+  f32_regression_loss(rows: number, cols: number, p: number, t: number, dp: number, delta: number, kind: number): number;
   f32_regularize(n: number, w: number, g: number, l1: number, l2: number): number;
-  f32_unary(n: number, x: number, y: number, op: number, alpha: number): void;
-  f32_unary_bwd(n: number, x: number, dy: number, dx: number, op: number, alpha: number): void;
-  f32_adamw(n: number, w: number, g: number, m: number, v: number, vhat: number, lr: number, beta1: number,
+  f32_unary(n: number, x: number, y: number, alpha: number, op: number): void;
+  f32_unary_bwd(n: number, x: number, dy: number, dx: number, alpha: number, op: number): void;
+  f32_adamw(n: number, g: number, w: number, m: number, v: number, vhat: number, lr: number, beta1: number,
     beta2: number, eps: number, bc1: number, bc2: number, decay: number): void;
-  f32_rmsprop(n: number, w: number, g: number, ms: number, mg: number, mom: number, lr: number, rho: number,
+  f32_rmsprop(n: number, g: number, w: number, ms: number, mg: number, mom: number, lr: number, rho: number,
     momentum: number, eps: number): void;
-  f32_adagrad(n: number, w: number, g: number, acc: number, lr: number, eps: number): void;
+  f32_adagrad(n: number, g: number, w: number, acc: number, lr: number, eps: number): void;
   f32_multiply(n: number, x: number, mask: number, y: number): void;
   f32_transpose(outer: number, a: number, b: number, x: number, y: number): void;
 }
@@ -116,16 +116,16 @@ export function wasmKernels(x: KernelExports, threads?: Threads): Kernels {
     meanSquaredError: (rows, cols, pr, t, dp) => x.f32_mse(rows, cols, pr.ptr, t.ptr, dp.ptr),
     sgd: (n, w, g, v, lr, momentum, nesterov) => x.f32_sgd(n, w.ptr, g.ptr, p(v), lr, momentum, nesterov ? 1 : 0),
     adam: (n, w, g, m, v, lr, b1, b2, eps, bc1, bc2) => x.f32_adam(n, w.ptr, g.ptr, m.ptr, v.ptr, lr, b1, b2, eps, bc1, bc2),
-    regressionLoss: (rows, cols, pr, t, dp, loss, delta) =>
-      x.f32_regression_loss(rows, cols, pr.ptr, t.ptr, dp.ptr, REGRESSION_LOSS[loss], delta),
+    regressionLoss: (rows, cols, pr, t, dp, delta, loss) =>
+      x.f32_regression_loss(rows, cols, pr.ptr, t.ptr, dp.ptr, delta, REGRESSION_LOSS[loss]),
     regularize: (n, w, g, l1, l2) => x.f32_regularize(n, w.ptr, g.ptr, l1, l2),
-    unary: (n, xs, y, op, alpha) => x.f32_unary(n, xs.ptr, y.ptr, UNARY_OP[op], alpha),
-    unaryBackward: (n, xs, dy, dx, op, alpha) => x.f32_unary_bwd(n, xs.ptr, dy.ptr, dx.ptr, UNARY_OP[op], alpha),
-    adamw: (n, w, g, m, v, vhat, lr, b1, b2, eps, bc1, bc2, decay) =>
-      x.f32_adamw(n, w.ptr, g.ptr, m.ptr, v.ptr, p(vhat), lr, b1, b2, eps, bc1, bc2, decay),
-    rmsprop: (n, w, g, ms, mg, mom, lr, rho, momentum, eps) =>
-      x.f32_rmsprop(n, w.ptr, g.ptr, ms.ptr, p(mg), p(mom), lr, rho, momentum, eps),
-    adagrad: (n, w, g, acc, lr, eps) => x.f32_adagrad(n, w.ptr, g.ptr, acc.ptr, lr, eps),
+    unary: (n, xs, y, alpha, op) => x.f32_unary(n, xs.ptr, y.ptr, alpha, UNARY_OP[op]),
+    unaryBackward: (n, xs, dy, dx, alpha, op) => x.f32_unary_bwd(n, xs.ptr, dy.ptr, dx.ptr, alpha, UNARY_OP[op]),
+    adamw: (n, g, w, m, v, vhat, lr, b1, b2, eps, bc1, bc2, decay) =>
+      x.f32_adamw(n, g.ptr, w.ptr, m.ptr, v.ptr, p(vhat), lr, b1, b2, eps, bc1, bc2, decay),
+    rmsprop: (n, g, w, ms, mg, mom, lr, rho, momentum, eps) =>
+      x.f32_rmsprop(n, g.ptr, w.ptr, ms.ptr, p(mg), p(mom), lr, rho, momentum, eps),
+    adagrad: (n, g, w, acc, lr, eps) => x.f32_adagrad(n, g.ptr, w.ptr, acc.ptr, lr, eps),
     multiply: (n, xs, mask, y) => x.f32_multiply(n, xs.ptr, mask.ptr, y.ptr),
     transpose: (outer, a, b, xs, y) => x.f32_transpose(outer, a, b, xs.ptr, y.ptr),
   };
