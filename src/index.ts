@@ -12,4 +12,4 @@ export { layers, Layer, Dense, BatchNormalization, Activation, Dropout } from '.
 export { sequential, Sequential, DivergenceError, type FitArgs, type CompileArgs, type Callbacks, type Logs } from './model/sequential.js';
 export { History } from './model/history.js';
 export { optimizers, SGD, Adam, type Optimizer } from './model/optimizers.js';
-export { loadModel, type IOHandler, type ModelArtifacts } from './io/index.js';
+export { loadModel, io, type IOHandler, type ModelArtifacts } from './io/index.js';
