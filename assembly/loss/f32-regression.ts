@@ -1,5 +1,6 @@
 /**
- * The robust regression losses, Keras 3 definitions, each a mean over the last axis (e = p − t):
+ * The robust regression losses, Keras 3 definitions, each a mean over the last axis (e = p − t; codes from
+ * src/backend/abi.ts):
  *   0 meanAbsoluteError  |e|                                     grad sign(e) (0 at e = 0)
  *   1 huber              ½·min(|e|, δ)² + δ·(|e| − min(|e|, δ))   grad clip(e, −δ, δ)
  *   2 logCosh            log cosh e = |e| + log1p(e^(−2|e|)) − log 2   grad tanh e
@@ -7,13 +8,11 @@
  * a NaN loss and a NaN dp. rows × cols row-major, any sizes ≥ 1; the elements run as one flat array, as in
  * f32-mse.ts. Must match test/reference/regression-losses.ts.
  */
+import { LOSS_HUBER, LOSS_LOG_COSH, LOSS_MAE } from '../../src/backend/abi';
 import { log1pv } from '../common/expm1-log1p';
 import { expv, hsum, loadN, storeN } from '../common/simd';
 import { tanhv } from '../vunary/act-v128';
 
-export const LOSS_MAE: i32 = 0;
-export const LOSS_HUBER: i32 = 1;
-export const LOSS_LOG_COSH: i32 = 2;
 
 // @ts-ignore: decorator
 @inline function value(kind: i32, e: v128, delta: v128): v128 {

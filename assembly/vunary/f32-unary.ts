@@ -1,5 +1,6 @@
 /**
- * The activations beyond Dense's fused four, forward and backward, each as Keras 3 defines it:
+ * The activations beyond Dense's fused four, forward and backward, each as Keras 3 defines it (codes from
+ * src/backend/abi.ts):
  *   0 leakyRelu   x < 0 ? αx : x                      (α = negative slope)
  *   1 elu         x > 0 ? x : α(eˣ − 1)
  *   2 selu        λ·elu(x) with Keras's α, λ
@@ -14,18 +15,13 @@
  * ±Inf give the limits (gelu(−∞) = 0, softsign(±∞) = ±1, swish'(∞) = 1, …), never NaN. Any n ≥ 1.
  * Must match test/reference/unary.ts.
  */
+import {
+  UNARY_ELU, UNARY_GELU, UNARY_HARD_SIGMOID, UNARY_LEAKY_RELU, UNARY_SELU, UNARY_SOFTPLUS, UNARY_SOFTSIGN, UNARY_SWISH,
+} from '../../src/backend/abi';
 import { expm1v, log1pv } from '../common/expm1-log1p';
 import { expv, loadN, madd, storeN } from '../common/simd';
 import { sigmoidv } from './act-v128';
 
-export const UNARY_LEAKY_RELU: i32 = 0;
-export const UNARY_ELU: i32 = 1;
-export const UNARY_SELU: i32 = 2;
-export const UNARY_GELU: i32 = 3;
-export const UNARY_SWISH: i32 = 4;
-export const UNARY_SOFTPLUS: i32 = 5;
-export const UNARY_SOFTSIGN: i32 = 6;
-export const UNARY_HARD_SIGMOID: i32 = 7;
 
 const SELU_ALPHA: f32 = 1.6732632423543772;
 const SELU_SCALE: f32 = 1.0507009873554805;

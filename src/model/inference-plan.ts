@@ -28,8 +28,8 @@ export function foldable(dense: Layer, bn: Layer | undefined): dense is Dense {
 export function foldInto(k: Kernels, dense: Dense, bn: BatchNormalization, w: F32, b: F32, scratch: (n: number) => F32): void {
   const [inputDim, units] = dense.kernelParam.shape;
   const { gamma, beta, movingMean, movingVariance } = bn.statistics;
-  const s = scratch(units), unusedShift = scratch(units);
-  k.bnormFold(units, movingMean.value, movingVariance.value, gamma?.value ?? null, null, bn.epsilon, s, unusedShift);
+  const s = scratch(units);
+  k.bnormScale(units, movingVariance.value, gamma?.value ?? null, s, bn.epsilon);
   k.scaleShift(inputDim, units, dense.kernelParam.value, null, s, null, w);
   if (!dense.biasParam) heap().f32(b).fill(0);
   k.scaleShift(1, units, dense.biasParam?.value ?? b, movingMean.value, s, beta?.value ?? null, b);
@@ -79,8 +79,8 @@ export class InferencePlan {
     for (const s of this.steps) {
       if (s.kind === 'layer') { a = s.layer.forward(ctx, a, rows); continue; }
       const m = a.length / s.inputDim, y = ctx.scratch(m * s.units);
-      if (s.packed) ctx.k.densePacked(m, s.units, s.inputDim, a, s.w, s.packed, s.b, s.act, y);
-      else ctx.k.dense(m, s.units, s.inputDim, a, s.w, s.b, s.act, y);
+      if (s.packed) ctx.k.densePacked(m, s.units, s.inputDim, a, s.w, s.packed, s.b, y, s.act);
+      else ctx.k.dense(m, s.units, s.inputDim, a, s.w, s.b, y, s.act);
       if (s.softmax) ctx.k.softmax(m, s.units, y, y);
       a = y;
     }

@@ -1,9 +1,8 @@
+import { GEMM_PACK_MIN_ROWS } from '../backend/abi.js';
 import type { F32, Kernels } from '../backend/kernels.js';
 import { heap, kernels } from '../backend/runtime.js';
-import { Activation } from '../layers/activation.js';
 import { BatchNormalization } from '../layers/batch-normalization.js';
 import { Dense } from '../layers/dense.js';
-import { Dropout } from '../layers/dropout.js';
 import { Layer, type StepContext } from '../layers/layer.js';
 import { Arena } from '../memory/arena.js';
 import { Tensor, toTensor } from '../tensor/tensor.js';
@@ -297,7 +296,7 @@ export class Sequential {
    * batch packs them once anyway, and fewer than 4 rows take the GEMM's gemv path, which reads W as is).
    */
   private withFoldedPlan<T>(rows: number, batchSize: number, body: (plan: InferencePlan) => T): T {
-    const plan = new InferencePlan(this.layers, kernels(), rows > batchSize && batchSize >= 4);
+    const plan = new InferencePlan(this.layers, kernels(), rows > batchSize && batchSize >= GEMM_PACK_MIN_ROWS);
     try {
       return body(plan);
     } finally {
@@ -317,11 +316,12 @@ export class Sequential {
     for (let i = 0; i < this.layers.length; i++) {
       const l = this.layers[i], bn = this.layers[i + 1], inputShape = i === 0 ? shape : undefined;
       if (foldable(l, bn)) {
-        const dense = new Dense({ units: l.units, useBias: true, kernelInitializer: l.kernelInitializer, name: l.name, trainable: l.trainable, inputShape });
+        // the folded Dense always has a bias (b' = (b − μ)·s + β), initialised as a fresh Dense's would be
+        const dense = l.clone(inputShape, { useBias: true, biasInitializer: 'zeros' });
         copies.push([dense, foldedWeights(l, bn as BatchNormalization)]);
         i++;
       } else {
-        copies.push([cloneLayer(l, inputShape), l.getWeights()]);
+        copies.push([l.clone(inputShape), l.getWeights()]);
       }
     }
     const model = new Sequential({ name: `${this.name}_folded`, layers: copies.map(([l]) => l) });
@@ -530,19 +530,6 @@ export class Sequential {
     console.log(text);
     return text;
   }
-}
-
-/** A fresh, unbuilt copy of a layer with the same configuration (weights are copied by the caller). */
-function cloneLayer(l: Layer, inputShape: number[] | undefined): Layer {
-  const base = { name: l.name, trainable: l.trainable, inputShape };
-  if (l instanceof Dense) return new Dense({ ...base, units: l.units, activation: l.activation, useBias: l.useBias, kernelInitializer: l.kernelInitializer, biasInitializer: l.biasInitializer });
-  if (l instanceof BatchNormalization) {
-    return new BatchNormalization({ ...base, axis: l.axis, momentum: l.momentum, epsilon: l.epsilon, center: l.center, scale: l.scale,
-      betaInitializer: l.betaInitializer, gammaInitializer: l.gammaInitializer, movingMeanInitializer: l.movingMeanInitializer, movingVarianceInitializer: l.movingVarianceInitializer });
-  }
-  if (l instanceof Activation) return new Activation({ ...base, activation: l.activation });
-  if (l instanceof Dropout) return new Dropout({ ...base, rate: l.rate });
-  throw new Error(`foldBatchNorm: cannot copy layer ${l.name} (${l.className})`);
 }
 
 /** The folded kernel and bias as tensors, computed by the same kernels predict uses. */
