@@ -1,5 +1,5 @@
 import { boolean, integer, number, oneOf } from '../util/validate.js';
-import { ACTIVATIONS, type Activation } from './activations.js';
+import { ACTIVATIONS, activationFromFile, type Activation } from './activations.js';
 import { checkInitializer, initializerConfig, initializerFromConfig, type Initializer } from './initializers.js';
 
 /**
@@ -56,8 +56,8 @@ export const option = {
     : optional(fallback, (v, what) => number(v, what, ok, expected)),
   boolean: (fallback: boolean) => optional(fallback, (v, what) => boolean(v, what)),
   /** An activation name (required when no default is given). */
-  activation: (fallback: Activation) => optional(fallback, (v, what) => oneOf(v, what, ACTIVATIONS)),
-  requiredActivation: () => required((v, what) => oneOf(v, what, ACTIVATIONS)),
+  activation: (fallback: Activation) => optional(fallback, (v, what) => oneOf(v, what, ACTIVATIONS), { load: activationFromFile }),
+  requiredActivation: () => required((v, what) => oneOf(v, what, ACTIVATIONS), { load: activationFromFile }),
   /** An initializer name, written as TF.js's { class_name, config }; one we cannot read back loads as the default. */
   initializer: (fallback: Initializer) => optional(fallback, checkInitializer,
     { save: initializerConfig, load: (v) => initializerFromConfig(v, fallback) }),
