@@ -1,6 +1,6 @@
 import type { Layer, LayerClass } from '../layers/layer.js';
 import { layerClass, layerClassNames } from '../layers/registry.js';
-import { Sequential } from '../model/sequential.js';
+import type { Sequential } from '../model/sequential.js';
 import { pythonic, toSnake } from './snake-case.js';
 
 /** The tfjs-layers version whose file format we write (and the newest we have checked reading). */
@@ -27,8 +27,8 @@ export function modelTopology(model: Sequential): Record<string, unknown> {
 }
 
 /** Weight specs and the order of the data in weights.bin: trainable weights of every layer first (TF.js). */
-export function weightOrder(model: Sequential): Array<{ layer: Layer; index: number; spec: WeightSpec }> {
-  const all = model.layers.flatMap((layer) => layer.weights().map((p, index) => ({
+export function weightOrder(layers: Layer[]): Array<{ layer: Layer; index: number; spec: WeightSpec }> {
+  const all = layers.flatMap((layer) => layer.weights().map((p, index) => ({
     layer, index, trainable: layer.trainable && p.grad !== null,
     spec: { name: `${layer.name}/${p.name}`, shape: [...p.shape], dtype: 'float32' },
   })));
@@ -74,10 +74,12 @@ function inputShapeOf(config: Json, layer: string): number[] | undefined {
 }
 
 /**
- * Builds a Sequential from a model.json topology (tfjs-layers or Keras, Sequential of supported layers).
- * `maxWeights`: how many floats the weight data holds; a topology that needs more is refused unbuilt.
+ * The layers of a model.json topology (tfjs-layers or Keras, Sequential of supported layers), built in
+ * order, and the model's name; the caller makes the Sequential (this module does not depend on it).
+ * `maxWeights`: how many floats the weight data holds; a topology that needs more is refused before
+ * the layer that would exceed it allocates anything.
  */
-export function modelFromTopology(topology: unknown, maxWeights = Infinity): Sequential {
+export function layersFromTopology(topology: unknown, maxWeights = Infinity): { name: string | undefined; layers: Layer[] } {
   let t = topology;
   if (isObject(t) && isObject(t.model_config)) t = t.model_config; // Keras-converted files nest it
   if (!isObject(t)) bad(`modelTopology must be an object, got ${JSON.stringify(topology)?.slice(0, 80)}`);
@@ -86,8 +88,8 @@ export function modelFromTopology(topology: unknown, maxWeights = Infinity): Seq
   const layerList = Array.isArray(config) ? config : isObject(config) ? config.layers : undefined;
   if (!Array.isArray(layerList) || layerList.length === 0) bad('modelTopology.config.layers must be a non-empty array');
   const name = isObject(config) && typeof config.name === 'string' ? config.name : undefined;
-  const model = new Sequential({ name });
-  let pendingShape: number[] | undefined, needed = 0;
+  const layers: Layer[] = [];
+  let pendingShape: number[] | undefined, needed = 0, shape: number[] | null = null;
   layerList.forEach((entry, i) => {
     if (!isObject(entry) || typeof entry.class_name !== 'string' || !isObject(entry.config)) {
       bad(`layers[${i}] must be { class_name, config }, got ${JSON.stringify(entry)?.slice(0, 80)}`);
@@ -100,14 +102,19 @@ export function modelFromTopology(topology: unknown, maxWeights = Infinity): Seq
     const Class = layerClass(cls);
     if (!Class) bad(`unknown layer class '${cls}' (layers[${i}]); bnwasm reads ${layerClassNames().join(', ')} and InputLayer`);
     const layer = layerFromConfig(Class, c, lname, inputShape);
+    // weights are assigned by layer name: two layers of one name would take each other's
+    if (layers.some((l) => l.name === layer.name)) bad(`a layer named '${layer.name}' is already in this model; layer names must be unique`);
+    if (layers.length === 0) {
+      if (!layer.declaredInputShape) bad('the first layer has no batch_input_shape, so the model cannot be built');
+      shape = layer.declaredInputShape;
+    }
     // counted before building, so a corrupt file (units: 66666666) is refused before it grows the WASM memory for good
-    const shape = model.outputShape ?? layer.declaredInputShape;
-    needed += shape ? layer.weightCountFor(shape) : 0;
+    needed += layer.weightCountFor(shape!);
     if (needed > maxWeights) {
       bad(`layer '${layer.name}' needs more weights than the weight data holds (${needed} floats up to this layer, the data has ${maxWeights}): weights.bin does not belong to this model.json`);
     }
-    model.add(layer);
+    shape = layer.build(shape!);
+    layers.push(layer);
   });
-  if (!model.built) bad('the first layer has no batch_input_shape, so the model cannot be built');
-  return model;
+  return { name, layers };
 }

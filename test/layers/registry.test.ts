@@ -63,3 +63,8 @@ test('weights are declared by the layer: counted before building, trainable or n
   expect(bn.weights().map((p) => [p.name, p.grad !== null])).toEqual([['gamma', true], ['moving_mean', false], ['moving_variance', false]]);
   expect(bw.layers.dense({ units: 4 }).weightCountFor([3, 5])).toBe(5 * 4 + 4);
 });
+
+test('trainable is checked like every option, naming the factory', () => {
+  expect(() => bw.layers.activation({ activation: 'relu', trainable: 'yes' as unknown as boolean })).toThrow(/^activation: trainable: expected true or false/);
+  expect(() => bw.layers.dropout({ rate: 0.5, trainable: 1 as unknown as boolean })).toThrow(/^dropout: trainable: expected true or false/);
+});
