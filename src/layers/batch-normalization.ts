@@ -1,6 +1,7 @@
 import type { F32 } from '../memory/heap.js';
 import { Layer, type LayerPlan, type Param, type StepContext } from './layer.js';
 import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
+import type { Regularizer } from './regularizers.js';
 
 const BATCH_NORMALIZATION = defineLayer({
   className: 'BatchNormalization',
@@ -15,8 +16,10 @@ const BATCH_NORMALIZATION = defineLayer({
     gammaInitializer: option.initializer('ones'),
     movingMeanInitializer: option.initializer('zeros'),
     movingVarianceInitializer: option.initializer('ones'),
+    betaRegularizer: option.regularizer(),
+    gammaRegularizer: option.regularizer(),
   },
-  fixed: { betaRegularizer: null, gammaRegularizer: null, betaConstraint: null, gammaConstraint: null },
+  fixed: { betaConstraint: null, gammaConstraint: null },
 });
 
 export type BatchNormalizationArgs = ArgsOf<typeof BATCH_NORMALIZATION.options>;
@@ -152,4 +155,9 @@ export class BatchNormalization extends Layer {
     return this.inner === 1;
   }
 
+
+  penalties(): Array<{ param: Param; regularizer: Regularizer }> {
+    return [[this.gamma, this.gammaRegularizer], [this.beta, this.betaRegularizer]]
+      .filter((e): e is [Param, Regularizer] => !!e[0] && !!e[1]).map(([param, regularizer]) => ({ param, regularizer }));
+  }
 }

@@ -2,6 +2,7 @@ import type { F32 } from '../memory/heap.js';
 import { elementwise, unaryOf } from './activations.js';
 import { Layer, type LayerPlan, type Param, type StepContext } from './layer.js';
 import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
+import type { Regularizer } from './regularizers.js';
 
 const DENSE = defineLayer({
   className: 'Dense',
@@ -12,8 +13,10 @@ const DENSE = defineLayer({
     useBias: option.boolean(true),
     kernelInitializer: option.initializer('glorotUniform'),
     biasInitializer: option.initializer('zeros'),
+    kernelRegularizer: option.regularizer(),
+    biasRegularizer: option.regularizer(),
   },
-  fixed: { kernelRegularizer: null, biasRegularizer: null, activityRegularizer: null, kernelConstraint: null, biasConstraint: null },
+  fixed: { activityRegularizer: null, kernelConstraint: null, biasConstraint: null },
 });
 
 export type DenseArgs = ArgsOf<typeof DENSE.options>;
@@ -106,6 +109,11 @@ export class Dense extends Layer {
     const dx = ctx.scratch(m * this.inputDim);
     k.gemm(m, this.inputDim, this.units, dz, this.kernel.value, dx, 'nt', false); // dx = dz·Wᵀ
     return dx;
+  }
+
+  penalties(): Array<{ param: Param; regularizer: Regularizer }> {
+    return [[this.kernel, this.kernelRegularizer], [this.bias, this.biasRegularizer]]
+      .filter((e): e is [Param, Regularizer] => !!e[0] && !!e[1]).map(([param, regularizer]) => ({ param, regularizer }));
   }
 
   /** The kernel and bias handles (for folding a following BatchNormalization into them). */

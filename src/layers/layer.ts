@@ -2,6 +2,7 @@ import type { Kernels } from '../backend/kernels.js';
 import { heap, kernels } from '../backend/runtime.js';
 import { Arena } from '../memory/arena.js';
 import type { F32 } from '../memory/heap.js';
+import type { Regularizer } from './regularizers.js';
 import { Tensor, sizeOf, toTensor } from '../tensor/tensor.js';
 import { boolean, knownKeys } from '../util/validate.js';
 import { initialize, type Initializer } from './initializers.js';
@@ -184,6 +185,11 @@ export abstract class Layer {
   }
 
   /** The weights an optimizer updates: none when frozen. */
+  /** The weight penalties of this layer (kernelRegularizer, gammaRegularizer, …): each weight with its regularizer. */
+  penalties(): Array<{ param: Param; regularizer: Regularizer }> {
+    return [];
+  }
+
   trainableParams(): Param[] {
     return this.trainable ? this.params.filter((p) => p.grad) : [];
   }
