@@ -15,6 +15,21 @@ export const ACT_RELU = 1;
 export const ACT_SIGMOID = 2;
 export const ACT_TANH = 3;
 
+/** Codes of the activations that are not fused into Dense (f32_unary, f32_unary_bwd). */
+export const UNARY_LEAKY_RELU = 0;
+export const UNARY_ELU = 1;
+export const UNARY_SELU = 2;
+export const UNARY_GELU = 3;
+export const UNARY_SWISH = 4;
+export const UNARY_SOFTPLUS = 5;
+export const UNARY_SOFTSIGN = 6;
+export const UNARY_HARD_SIGMOID = 7;
+
+/** Codes of the robust regression losses (f32_regression_loss). */
+export const LOSS_MAE = 0;
+export const LOSS_HUBER = 1;
+export const LOSS_LOG_COSH = 2;
+
 /**
  * A GEMM with B not transposed packs its operands from this many rows of C on; fewer rows take the gemv
  * path, which streams B in place (packing would cost as much as the product). The kernel branches on it,

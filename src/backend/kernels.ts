@@ -13,7 +13,10 @@
  * - kernels never allocate and keep no state between calls (scratch lives below the host's heap_base).
  */
 
-import { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH, GEMM_NN, GEMM_NT, GEMM_TN } from './abi.js';
+import {
+  ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH, GEMM_NN, GEMM_NT, GEMM_TN, LOSS_HUBER, LOSS_LOG_COSH, LOSS_MAE,
+  UNARY_ELU, UNARY_GELU, UNARY_HARD_SIGMOID, UNARY_LEAKY_RELU, UNARY_SELU, UNARY_SOFTPLUS, UNARY_SOFTSIGN, UNARY_SWISH,
+} from './abi.js';
 import type { F32 } from '../memory/heap.js';
 
 export type { F32 };
@@ -25,6 +28,20 @@ export const GEMM_OP: Record<GemmOp, number> = { nn: GEMM_NN, tn: GEMM_TN, nt: G
 /** Element-wise activations fused into Dense. Backward is written in terms of the output y. */
 export type Act = 'linear' | 'relu' | 'sigmoid' | 'tanh';
 export const ACT: Record<Act, number> = { linear: ACT_LINEAR, relu: ACT_RELU, sigmoid: ACT_SIGMOID, tanh: ACT_TANH };
+
+/**
+ * The activations that are not fused into Dense (assembly/vunary/f32-unary.ts). Their backward
+ * needs the input x, not the output. `alpha` is leakyRelu's negative slope and elu's α (ignored by the rest).
+ */
+export type UnaryOp = 'leakyRelu' | 'elu' | 'selu' | 'gelu' | 'swish' | 'softplus' | 'softsign' | 'hardSigmoid';
+export const UNARY_OP: Record<UnaryOp, number> = {
+  leakyRelu: UNARY_LEAKY_RELU, elu: UNARY_ELU, selu: UNARY_SELU, gelu: UNARY_GELU, swish: UNARY_SWISH,
+  softplus: UNARY_SOFTPLUS, softsign: UNARY_SOFTSIGN, hardSigmoid: UNARY_HARD_SIGMOID,
+};
+
+/** The robust regression losses of regressionLoss (assembly/loss/f32-regression.ts). */
+export type RegressionLoss = 'meanAbsoluteError' | 'huber' | 'logCosh';
+export const REGRESSION_LOSS: Record<RegressionLoss, number> = { meanAbsoluteError: LOSS_MAE, huber: LOSS_HUBER, logCosh: LOSS_LOG_COSH };
 
 /** Keras's clip for probabilities inside cross-entropy (backend.epsilon()). */
 export const PROB_EPSILON = 1e-7;
@@ -79,6 +96,10 @@ export interface Kernels {
   activation(n: number, x: F32, y: F32, act: Act): void;
   /** dx = dy · act'(x) written through the output y; dx may alias dy. */
   activationBackward(n: number, y: F32, dy: F32, dx: F32, act: Act): void;
+  /** y = op(x), n elements (Keras 3 definitions; ±Inf give the limits). y may alias x. */
+  unary(n: number, x: F32, y: F32, alpha: number, op: UnaryOp): void;
+  /** dx = dy·op'(x) through the input x; a NaN x gives a NaN dx. dx may alias dy. */
+  unaryBackward(n: number, x: F32, dy: F32, dx: F32, alpha: number, op: UnaryOp): void;
   /** Row-wise softmax (max-subtracted). y may alias x. */
   softmax(rows: number, cols: number, x: F32, y: F32): void;
   /** dz = y ⊙ (dy − Σⱼ y·dy) per row. dz may alias dy. */
@@ -96,12 +117,35 @@ export interface Kernels {
   binaryCrossEntropy(rows: number, cols: number, p: F32, targets: F32, dp: F32): number;
   /** Mean squared error; returns Σ over rows of the per-row mean of (p − t)²; dp = ∂(mean over rows)/∂p. */
   meanSquaredError(rows: number, cols: number, p: F32, targets: F32, dp: F32): number;
+  /**
+   * Keras's mean absolute error, Huber (threshold delta) and log-cosh, each a mean over the last axis of an
+   * element loss of e = p − t. Returns Σ over rows of the per-row mean; dp = ∂(mean over rows)/∂p.
+   */
+  regressionLoss(rows: number, cols: number, p: F32, targets: F32, dp: F32, delta: number, loss: RegressionLoss): number;
 
   /** Keras SGD: v = momentum·v − lr·g; w += v (nesterov: w += momentum·v − lr·g). v unused when momentum = 0. */
   sgd(n: number, g: F32, w: F32, v: F32 | null, lr: number, momentum: number, nesterov: boolean): void;
   /** TF.js Adam: m, v moments; w −= lr·(m/bc1)/(√(v/bc2) + eps), bc = 1 − βᵗ given by the caller. */
   adam(n: number, g: F32, w: F32, m: F32, v: F32, lr: number, beta1: number, beta2: number, eps: number,
     bc1: number, bc2: number): void;
+  /**
+   * Adam with Keras's decoupled weight decay (w −= w·lr·decay first) and optional AMSGrad (vhat non-null:
+   * vhat = max(vhat, v) replaces v in the step); the step itself is adam()'s. decay 0 and vhat null = adam().
+   */
+  adamw(n: number, g: F32, w: F32, m: F32, v: F32, vhat: F32 | null, lr: number, beta1: number, beta2: number,
+    eps: number, bc1: number, bc2: number, decay: number): void;
+  /**
+   * RMSprop (Keras 3 = TF.js): ms = ρ·ms + (1 − ρ)·g²; centered (mg non-null): mg = ρ·mg + (1 − ρ)·g and
+   * den = ms − mg² + eps, else ms + eps; inc = lr·g/√den; momentum (mom non-null): mom = momentum·mom + inc,
+   * w −= mom; else w −= inc.
+   */
+  rmsprop(n: number, g: F32, w: F32, ms: F32, mg: F32 | null, mom: F32 | null, lr: number, rho: number,
+    momentum: number, eps: number): void;
+  /** Adagrad (Keras 3 = TF.js): acc += g²; w −= lr·g/√(acc + eps). */
+  adagrad(n: number, g: F32, w: F32, acc: F32, lr: number, eps: number): void;
+
+  /** Keras's weight penalty: returns l1·Σ|w| + l2·Σw² and adds its gradient l1·sign(w) + 2·l2·w into g. */
+  regularize(n: number, w: F32, g: F32, l1: number, l2: number): number;
 
   /** y = x ⊙ mask (dropout, with the 1/(1 − rate) already in the mask). y may alias x. */
   multiply(n: number, x: F32, mask: F32, y: F32): void;

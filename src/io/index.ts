@@ -1,12 +1,15 @@
 import { Sequential } from '../model/sequential.js';
 import { fromArtifacts, type IOHandler, type ModelArtifacts } from './artifacts.js';
+import { browserFiles, schemeHandler } from './browser-storage.js';
 import { loadFromPath } from './files.js';
 
 export type { IOHandler, ModelArtifacts };
 export { saveModel } from './save.js';
 
-/** bw.loadModel('dir/model.json' | handler). */
+/** bw.loadModel('dir/model.json' | 'indexeddb://name' | 'localstorage://name' | handler). */
 export async function loadModel(source: string | IOHandler): Promise<Sequential> {
+  const scheme = typeof source === 'string' ? schemeHandler(source, 'load') : null;
+  if (scheme) return modelOf(fromArtifacts(await scheme.load!()));
   if (typeof source === 'string') return modelOf(fromArtifacts(await loadFromPath(source)));
   if (!source || typeof source.load !== 'function') {
     throw new Error(`loadModel: expected a path to model.json or an IOHandler with a load() method, got ${typeof source}`);
@@ -16,3 +19,6 @@ export async function loadModel(source: string | IOHandler): Promise<Sequential>
 
 const modelOf = ({ name, layers }: { name: string | undefined; layers: ReturnType<typeof fromArtifacts>['layers'] }) =>
   new Sequential({ name, layers });
+
+/** bw.io: IOHandlers for the browser's storage, as tf.io names them. */
+export const io = { browserFiles };

@@ -57,6 +57,14 @@ function layerFromConfig(Class: LayerClass, c: Json, lname: string, inputShape: 
     const v = c[toSnake(key)]; // model.json is snake_cased (useBias → use_bias)
     if (v !== undefined && v !== null) args[key] = o.load ? o.load(v) : v;
   }
+  // a constraint or regularizer bnwasm does not implement is refused, never dropped (it changes training)
+  for (const [key, value] of Object.entries(Class.def.fixed ?? {})) {
+    const v = c[toSnake(key)];
+    if (!/(Regularizer|Constraint)$/.test(key)) continue;
+    if (v !== undefined && v !== null && JSON.stringify(v) !== JSON.stringify(value)) {
+      bad(`layer '${lname}': ${toSnake(key)} ${JSON.stringify(v)} is not supported by bnwasm (loading without it would change the model)`);
+    }
+  }
   try {
     return new (Class as unknown as new (a: unknown) => Layer)(args);
   } catch (e) {

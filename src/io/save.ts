@@ -1,10 +1,13 @@
 import type { Sequential } from '../model/sequential.js';
 import { toArtifacts, type IOHandler } from './artifacts.js';
+import { schemeHandler } from './browser-storage.js';
 import { saveToDirectory } from './files.js';
 
-/** model.save(dir | handler): the TF.js layers-model format. */
+/** model.save(dir | 'indexeddb://…' | 'localstorage://…' | 'downloads://…' | 'http(s)://…' | handler): the TF.js layers-model format. */
 export async function saveModel(model: Sequential, destination: string | IOHandler): Promise<unknown> {
   const artifacts = toArtifacts(model);
+  const scheme = typeof destination === 'string' ? schemeHandler(destination, 'save') : null;
+  if (scheme) return scheme.save!(artifacts);
   if (typeof destination === 'string') {
     await saveToDirectory(destination, artifacts);
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };

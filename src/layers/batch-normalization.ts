@@ -4,6 +4,7 @@ import type { Initializer } from './initializers.js';
 import { Layer, type LayerPlan, type Param, type StepContext } from './layer.js';
 import { integer, knownKeys, number } from '../util/validate.js';
 import { defineLayer, option, type ArgsOf, type ConfigOf, type Option } from './options.js';
+import type { Regularizer } from './regularizers.js';
 import type { PooledMoments } from './pooled-moments.js';
 
 /** Batch Renormalization's clipping of r to [rmin, rmax] and d to [−dmax, dmax]; a missing key does not clip. */
@@ -49,8 +50,10 @@ const BATCH_NORMALIZATION = defineLayer({
     renormClipping: renormClippingOption(),
     renormMomentum: option.number((m) => m >= 0 && m <= 1, 'a number in [0, 1]', 0.99),
     virtualBatchSize: virtualBatchSizeOption(),
+    betaRegularizer: option.regularizer(),
+    gammaRegularizer: option.regularizer(),
   },
-  fixed: { betaRegularizer: null, gammaRegularizer: null, betaConstraint: null, gammaConstraint: null },
+  fixed: { betaConstraint: null, gammaConstraint: null },
 });
 
 export type BatchNormalizationArgs = ArgsOf<typeof BATCH_NORMALIZATION.options>;
@@ -368,6 +371,11 @@ export class BatchNormalization extends Layer {
     return this.inner === 1;
   }
 
+
+  penalties(): Array<{ param: Param; regularizer: Regularizer }> {
+    return [[this.gamma, this.gammaRegularizer], [this.beta, this.betaRegularizer]]
+      .filter((e): e is [Param, Regularizer] => !!e[0] && !!e[1]).map(([param, regularizer]) => ({ param, regularizer }));
+  }
 }
 
 /** floats [offset, offset + length) of a scratch array (unaligned views are fine for every kernel). */

@@ -1,8 +1,9 @@
 import type { F32 } from '../memory/heap.js';
-import { elementwise } from './activations.js';
+import { elementwise, unaryOf } from './activations.js';
 import { Layer, type LayerPlan, type Param, type StepContext } from './layer.js';
 import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
 import { lastAxisRows } from './shape.js';
+import type { Regularizer } from './regularizers.js';
 
 const DENSE = defineLayer({
   className: 'Dense',
@@ -13,8 +14,10 @@ const DENSE = defineLayer({
     useBias: option.boolean(true),
     kernelInitializer: option.initializer('glorotUniform'),
     biasInitializer: option.initializer('zeros'),
+    kernelRegularizer: option.regularizer(),
+    biasRegularizer: option.regularizer(),
   },
-  fixed: { kernelRegularizer: null, biasRegularizer: null, activityRegularizer: null, kernelConstraint: null, biasConstraint: null },
+  fixed: { activityRegularizer: null, kernelConstraint: null, biasConstraint: null },
 });
 
 export type DenseArgs = ArgsOf<typeof DENSE.options>;
@@ -25,9 +28,10 @@ export class Dense extends Layer {
   static readonly def = DENSE;
   private kernel!: Param;
   private bias: Param | null = null;
-  // this step's input and output (scratch), kept for backward
+  // this step's input, output and (for the non-fused activations) pre-activation (scratch), kept for backward
   private x!: F32;
   private y!: F32;
+  private z!: F32;
 
   constructor(args: DenseArgs) {
     super(DENSE, args);
@@ -77,14 +81,21 @@ export class Dense extends Layer {
   forward(ctx: StepContext, x: F32, rows: number): F32 {
     const y = this.forwardLogits(ctx, x, rows);
     if (this.activation === 'softmax') ctx.k.softmax(this.gemmRows(rows), this.units, y, y);
-    return y;
+    const unary = unaryOf(this.activation);
+    if (unary) {
+      this.z = y;
+      this.y = ctx.scratch(y.length);
+      ctx.k.unary(y.length, this.z, this.y, unary.alpha, unary.op);
+    }
+    return this.y;
   }
 
   backward(ctx: StepContext, dy: F32, rows: number, needsInputGrad: boolean): F32 | null {
     const m = this.gemmRows(rows);
     // through the activation in place: dy is step scratch that nothing reads after this
-    const dz = dy;
+    const dz = dy, unary = unaryOf(this.activation);
     if (this.activation === 'softmax') ctx.k.softmaxBackward(m, this.units, this.y, dy, dz);
+    else if (unary) ctx.k.unaryBackward(m * this.units, this.z, dy, dz, unary.alpha, unary.op);
     else ctx.k.activationBackward(m * this.units, this.y, dy, dz, elementwise(this.activation));
     return this.backwardLogits(ctx, dz, rows, needsInputGrad);
   }
@@ -99,6 +110,11 @@ export class Dense extends Layer {
     const dx = ctx.scratch(m * this.inputDim);
     k.gemm(m, this.inputDim, this.units, dz, this.kernel.value, dx, 'nt', false); // dx = dz·Wᵀ
     return dx;
+  }
+
+  penalties(): Array<{ param: Param; regularizer: Regularizer }> {
+    return [[this.kernel, this.kernelRegularizer], [this.bias, this.biasRegularizer]]
+      .filter((e): e is [Param, Regularizer] => !!e[0] && !!e[1]).map(([param, regularizer]) => ({ param, regularizer }));
   }
 
   /** The kernel and bias handles (for folding a following BatchNormalization into them). */

@@ -3,6 +3,7 @@ import { heap, kernels } from '../backend/runtime.js';
 import { Arena } from '../memory/arena.js';
 import { Holding } from '../memory/holding.js';
 import type { F32 } from '../memory/heap.js';
+import type { Regularizer } from './regularizers.js';
 import { Tensor, sizeOf, toTensor } from '../tensor/tensor.js';
 import { initialize, type Initializer } from './initializers.js';
 import { readArgs, type LayerDef, type Options } from './options.js';
@@ -199,6 +200,11 @@ export abstract class Layer {
   }
 
   /** The weights an optimizer updates: none when frozen. */
+  /** The weight penalties of this layer (kernelRegularizer, gammaRegularizer, …): each weight with its regularizer. */
+  penalties(): Array<{ param: Param; regularizer: Regularizer }> {
+    return [];
+  }
+
   trainableParams(): Param[] {
     return this.trainable ? this.params.filter((p) => p.grad) : [];
   }

@@ -1,5 +1,6 @@
 import { boolean, integer, knownKeys, number, oneOf } from '../util/validate.js';
-import { ACTIVATIONS, type Activation } from './activations.js';
+import { ACTIVATIONS, activationFromFile, type Activation } from './activations.js';
+import { checkRegularizer, regularizerConfig, regularizerFromConfig, type Regularizer } from './regularizers.js';
 import { checkInitializer, initializerConfig, initializerFromConfig, type Initializer } from './initializers.js';
 import { checkInputShape } from './shape.js';
 
@@ -57,8 +58,10 @@ export const option = {
     : optional(fallback, (v, what) => number(v, what, ok, expected)),
   boolean: (fallback: boolean) => optional(fallback, (v, what) => boolean(v, what)),
   /** An activation name (required when no default is given). */
-  activation: (fallback: Activation) => optional(fallback, (v, what) => oneOf(v, what, ACTIVATIONS)),
-  requiredActivation: () => required((v, what) => oneOf(v, what, ACTIVATIONS)),
+  activation: (fallback: Activation) => optional(fallback, (v, what) => oneOf(v, what, ACTIVATIONS), { load: activationFromFile }),
+  requiredActivation: () => required((v, what) => oneOf(v, what, ACTIVATIONS), { load: activationFromFile }),
+  /** A weight penalty (bw.regularizers, 'l1', 'l2', 'l1l2') or null, written as TF.js's { class_name: 'L1L2', config }. */
+  regularizer: () => optional<Regularizer | null>(null, checkRegularizer, { save: regularizerConfig, load: regularizerFromConfig }),
   /** An initializer name, written as TF.js's { class_name, config }; one we cannot read back loads as the default. */
   initializer: (fallback: Initializer) => optional(fallback, checkInitializer,
     { save: initializerConfig, load: (v) => initializerFromConfig(v, fallback) }),

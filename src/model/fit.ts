@@ -1,21 +1,18 @@
 import type { Tensor } from '../tensor/tensor.js';
+import { CallbackList, type CallbackHooks, type Logs, type TrainingModel } from '../training/callbacks.js';
+import type { Metric } from '../training/metrics.js';
+import { sampleWeights } from '../training/sample-weights.js';
+import { nextTurn, Yielder, type YieldEvery } from '../training/yield.js';
 import { rng } from '../util/rng.js';
 import { boolean, fail, integer, knownKeys, number } from '../util/validate.js';
 import { sliceRows, type Dataset } from './data.js';
 import { History } from './history.js';
-import type { AccuracyKind } from './losses.js';
 import { epochProgress } from './progress.js';
 import { DivergenceError, type StepResult } from './train-step.js';
 
-export type Logs = Record<string, number>;
-export interface Callbacks {
-  onTrainBegin?: (logs?: Logs) => void | Promise<void>;
-  onTrainEnd?: (logs?: Logs) => void | Promise<void>;
-  onEpochBegin?: (epoch: number, logs?: Logs) => void | Promise<void>;
-  onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
-  onBatchBegin?: (batch: number, logs?: Logs) => void | Promise<void>;
-  onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
-}
+export type { Logs };
+/** fit's callbacks option: one object of hooks (or a bw.callbacks one), or an array of them. */
+export type Callbacks = CallbackHooks | CallbackHooks[];
 export interface FitArgs {
   epochs?: number;
   batchSize?: number;
@@ -24,41 +21,64 @@ export interface FitArgs {
   validationData?: [Tensor, Tensor];
   callbacks?: Callbacks;
   verbose?: 0 | 1 | 2;
+  /** Weight of each class in the loss, by class index (a class not listed weighs 1). */
+  classWeight?: Record<number, number>;
+  /** Weight of each sample in the loss, shape [samples] or [samples, 1]. */
+  sampleWeight?: Tensor;
+  yieldEvery?: YieldEvery;
 }
 
-const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose'];
-const CALLBACK_KEYS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'];
+const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'verbose', 'classWeight',
+  'sampleWeight', 'yieldEvery'];
 
 /** What the fit loop needs from its model (a compiled Sequential gives these). */
 export interface Fitting {
   /** Checks x and y against the model (building it when needed) and prepares the targets. */
   dataset(x: unknown, y: unknown, what: string): Dataset;
-  step(rows: number, xRow: number, yRow: number, fill: (x: Float32Array, y: Float32Array) => void): StepResult;
-  evaluate(d: Dataset, batchSize: number): { loss: number; accuracy?: number };
+  step(rows: number, xRow: number, yRow: number, fill: (x: Float32Array, y: Float32Array) => void,
+    weights: Float32Array | null, metrics: Metric[]): StepResult;
+  /** Loss and metrics over a dataset (validation), keyed by name. */
+  evaluate(d: Dataset, batchSize: number, weights: Float32Array | null): Record<string, number>;
   /** Throws unless the model is compiled. */
   begin(): void;
-  /** The accuracy the model reports (null: none); known once the datasets have built the model. */
-  accuracy(): AccuracyKind | null;
-  /** The model's flag: a callback sets it to end fit after the current batch (as in TF.js). */
-  stopTraining: boolean;
+  /** Fresh accumulators of the compiled metrics; known once the datasets have built the model. */
+  metrics(): Metric[];
+  /** The model as callbacks see it; its stopTraining flag ends fit after the current batch (as in TF.js). */
+  readonly model: TrainingModel;
 }
 
-/** The training and validation sets fit runs on (Keras takes validationSplit rows from the end, before shuffling). */
-function datasets(m: Fitting, x: Tensor, y: Tensor, args: FitArgs): { train: Dataset; validation: Dataset | null } {
-  const train = m.dataset(x, y, 'fit');
+/** Rows [from, to) of per-sample weights (null stays null). */
+const sliceWeights = (w: Float32Array | null, from: number, to: number) => (w ? w.slice(from, to) : null);
+
+/**
+ * The training and validation sets fit runs on (Keras takes validationSplit rows from the end, before
+ * shuffling), with their per-sample weights: sampleWeight is split with the rows; classWeight applies
+ * to the training rows only (as in Keras).
+ */
+function datasets(m: Fitting, x: Tensor, y: Tensor, args: FitArgs) {
+  const all = m.dataset(x, y, 'fit');
+  const sw = sampleWeights('fit', all.rows, all.y, all.yRow, undefined, args.sampleWeight);
+  let train = all, trainW = sw, validation: Dataset | null = null, validationW: Float32Array | null = null;
   if (args.validationData !== undefined) {
     const vd = args.validationData;
     if (!Array.isArray(vd) || vd.length !== 2) fail('fit: validationData', '[x, y]', vd);
-    return { train, validation: m.dataset(vd[0], vd[1], 'fit: validationData') };
+    validation = m.dataset(vd[0], vd[1], 'fit: validationData');
+  } else if (args.validationSplit !== undefined) {
+    const split = number(args.validationSplit, 'fit: validationSplit', (s) => s >= 0 && s < 1, 'a number in [0, 1)');
+    if (split > 0) {
+      const at = Math.floor(all.rows * (1 - split));
+      if (at < 1 || at >= all.rows) {
+        throw new Error(`fit: validationSplit ${split} of ${all.rows} samples leaves ${at} for training and ${all.rows - at} for validation; both need at least one`);
+      }
+      train = sliceRows(all, 0, at);
+      validation = sliceRows(all, at, all.rows);
+      trainW = sliceWeights(sw, 0, at);
+      validationW = sliceWeights(sw, at, all.rows);
+    }
   }
-  if (args.validationSplit === undefined) return { train, validation: null };
-  const split = number(args.validationSplit, 'fit: validationSplit', (s) => s >= 0 && s < 1, 'a number in [0, 1)');
-  if (split === 0) return { train, validation: null };
-  const at = Math.floor(train.rows * (1 - split));
-  if (at < 1 || at >= train.rows) {
-    throw new Error(`fit: validationSplit ${split} of ${train.rows} samples leaves ${at} for training and ${train.rows - at} for validation; both need at least one`);
-  }
-  return { train: sliceRows(train, 0, at), validation: sliceRows(train, at, train.rows) };
+  const cw = sampleWeights('fit', train.rows, train.y, train.yRow, args.classWeight, undefined);
+  if (cw && trainW) for (let i = 0; i < cw.length; i++) cw[i] *= trainW[i];
+  return { train, trainWeights: cw ?? trainW, validation, validationWeights: validationW };
 }
 
 /** model.fit: epochs of (shuffled) batches, callbacks, validation after each epoch, progress. */
@@ -69,40 +89,42 @@ export async function fitLoop(m: Fitting, x: Tensor, y: Tensor, args: FitArgs): 
   const batchSize = integer(args.batchSize ?? 32, 'fit: batchSize', 1);
   const shuffle = boolean(args.shuffle ?? true, 'fit: shuffle');
   const verbose = integer(args.verbose ?? 0, 'fit: verbose', 0, 2);
-  const callbacks = args.callbacks ?? {};
-  knownKeys(callbacks, 'fit: callbacks', CALLBACK_KEYS);
-  for (const [key, fn] of Object.entries(callbacks)) {
-    if (typeof fn !== 'function') fail(`fit: callbacks.${key}`, 'a function', fn);
-  }
-  const { train, validation } = datasets(m, x, y, args);
-  const kind = m.accuracy();
+  const yielder = new Yielder(args.yieldEvery);
+  const callbacks = new CallbackList(args.callbacks, m.model);
+  const { train, trainWeights, validation, validationWeights } = datasets(m, x, y, args);
+  const epochMetrics = m.metrics(), batchMetrics = m.metrics();
   const history = new History();
   const { rows, xRow, yRow } = train;
-  m.stopTraining = false;
-  await callbacks.onTrainBegin?.();
-  for (let epoch = 0; epoch < epochs && !m.stopTraining; epoch++) {
-    await callbacks.onEpochBegin?.(epoch);
+  const model = m.model;
+  model.stopTraining = false;
+  await callbacks.trainBegin();
+  for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
+    await callbacks.epochBegin(epoch);
     const order = shuffle ? rng.permutation(rows) : null;
     const bar = verbose === 1 ? await epochProgress(epoch, epochs, rows) : null;
-    let lossSum = 0, correct = 0, samples = 0, seen = 0;
+    for (const metric of epochMetrics) metric.reset();
+    let lossSum = 0, samples = 0, seen = 0;
     const logs = (): Logs => {
       const l: Logs = { loss: lossSum / samples };
-      if (kind) l.accuracy = correct / samples;
+      for (const metric of epochMetrics) l[metric.name] = metric.result();
       return l;
     };
     const batches = Math.ceil(rows / batchSize);
-    for (let b = 0; b < batches && !m.stopTraining; b++) {
+    for (let b = 0; b < batches && !model.stopTraining; b++) {
       const start = b * batchSize, n = Math.min(batchSize, rows - start);
-      await callbacks.onBatchBegin?.(b, { batch: b, size: n });
+      await callbacks.batchBegin(b, { batch: b, size: n });
+      const rowAt = (i: number) => (order ? order[start + i] : start + i);
+      const weights = trainWeights ? Float32Array.from({ length: n }, (_, i) => trainWeights[rowAt(i)]) : null;
+      for (const metric of batchMetrics) metric.reset();
       let step;
       try {
         step = m.step(n, xRow, yRow, (xv, yv) => {
           for (let i = 0; i < n; i++) {
-            const r = order ? order[start + i] : start + i;
+            const r = rowAt(i);
             xv.set(train.x.subarray(r * xRow, (r + 1) * xRow), i * xRow);
             yv.set(train.y.subarray(r * yRow, (r + 1) * yRow), i * yRow);
           }
-        });
+        }, weights, [...epochMetrics, ...batchMetrics]);
       } catch (e) {
         if (e instanceof DivergenceError) {
           throw new DivergenceError(`fit: training diverged at epoch ${epoch + 1}, batch ${b + 1}: ${e.message}; the model keeps the weights from before that step`);
@@ -110,25 +132,25 @@ export async function fitLoop(m: Fitting, x: Tensor, y: Tensor, args: FitArgs): 
         throw e;
       }
       lossSum += step.loss * step.samples;
-      correct += step.correct;
       samples += step.samples;
       seen += n;
+      // this batch's own values, as TF.js logs them (the epoch's logs are the means over its samples)
       const batchLogs: Logs = { batch: b, size: n, loss: step.loss };
-      if (kind) batchLogs.accuracy = step.correct / step.samples;
-      await callbacks.onBatchEnd?.(b, batchLogs);
+      for (const metric of batchMetrics) batchLogs[metric.name] = metric.result();
+      await callbacks.batchEnd(b, batchLogs);
       bar?.update(seen, logs());
+      if (yielder.afterBatch()) { await callbacks.yielded(epoch, b, batchLogs); await nextTurn(); yielder.yielded(); }
     }
     const epochLogs = logs();
     if (validation) {
-      const v = m.evaluate(validation, batchSize);
-      epochLogs.val_loss = v.loss;
-      if (v.accuracy !== undefined) epochLogs.val_accuracy = v.accuracy;
+      for (const [key, value] of Object.entries(m.evaluate(validation, batchSize, validationWeights))) epochLogs[`val_${key}`] = value;
     }
     bar?.stop(epochLogs);
+    await callbacks.epochEnd(epoch, epochLogs);
     if (verbose === 2) console.log(`Epoch ${epoch + 1}/${epochs} - ${Object.entries(epochLogs).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(' - ')}`);
     history.record(epoch, epochLogs);
-    await callbacks.onEpochEnd?.(epoch, epochLogs);
+    if (yielder.afterEpoch()) { await nextTurn(); yielder.yielded(); }
   }
-  await callbacks.onTrainEnd?.();
+  await callbacks.trainEnd();
   return history;
 }

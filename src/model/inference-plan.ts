@@ -1,7 +1,7 @@
-import type { Act, F32, Kernels } from '../backend/kernels.js';
+import type { Act, F32, Kernels, UnaryOp } from '../backend/kernels.js';
 import { heap } from '../backend/runtime.js';
 import { Activation } from '../layers/activation.js';
-import { elementwise } from '../layers/activations.js';
+import { elementwise, unaryOf } from '../layers/activations.js';
 import { BatchNormalization } from '../layers/batch-normalization.js';
 import { Dense } from '../layers/dense.js';
 import type { Layer, StepContext } from '../layers/layer.js';
@@ -17,7 +17,8 @@ import { lastAxisRows } from '../layers/shape.js';
  * batches of one predict call do not repack the same weights.
  */
 type Step =
-  | { kind: 'dense'; inputShape: number[]; inputDim: number; units: number; w: F32; packed: F32 | null; b: F32 | null; act: Act; softmax: boolean }
+  | { kind: 'dense'; inputShape: number[]; inputDim: number; units: number; w: F32; packed: F32 | null; b: F32 | null; act: Act; softmax: boolean;
+      unary: { op: UnaryOp; alpha: number } | null }
   | { kind: 'layer'; layer: Layer };
 
 /** Whether `bn` can be folded into `dense`: a linear Dense, and BN over the last (Dense's output) axis. */
@@ -49,7 +50,7 @@ export class InferencePlan {
       }
       const [inputDim, units] = dense.kernelParam.shape;
       let w = dense.kernelParam.value, b = dense.biasParam?.value ?? null, act = elementwise(dense.activation);
-      let softmax = dense.activation === 'softmax';
+      let softmax = dense.activation === 'softmax', unary = unaryOf(dense.activation);
       if (foldable(dense, bn)) {
         w = this.alloc(inputDim * units);
         b = this.alloc(units);
@@ -58,14 +59,15 @@ export class InferencePlan {
       }
       // a linear Dense (folded or not) takes a following Activation into its epilogue
       const next = layers[i + 1];
-      if (act === 'linear' && !softmax && next instanceof Activation) {
+      if (act === 'linear' && !softmax && !unary && next instanceof Activation) {
         if (next.activation === 'softmax') softmax = true;
-        else act = next.activation;
+        else if (unaryOf(next.activation)) unary = unaryOf(next.activation);
+        else act = elementwise(next.activation);
         i++;
       }
       const packed = pack ? this.alloc(k.packedWeightsLength(inputDim, units)) : null;
       if (packed) k.packWeights(inputDim, units, w, packed);
-      this.steps.push({ kind: 'dense', inputShape: dense.inputShape!, inputDim, units, w, packed, b, act, softmax });
+      this.steps.push({ kind: 'dense', inputShape: dense.inputShape!, inputDim, units, w, packed, b, act, softmax, unary });
     }
   }
 
@@ -83,6 +85,7 @@ export class InferencePlan {
       if (s.packed) ctx.k.densePacked(m, s.units, s.inputDim, a, s.w, s.packed, s.b, y, s.act);
       else ctx.k.dense(m, s.units, s.inputDim, a, s.w, s.b, y, s.act);
       if (s.softmax) ctx.k.softmax(m, s.units, y, y);
+      if (s.unary) ctx.k.unary(y.length, y, y, s.unary.alpha, s.unary.op);
       a = y;
     }
     return a;

@@ -7,7 +7,11 @@ import type { F32 } from '../memory/heap.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Dataset } from './data.js';
 import { InferencePlan } from './inference-plan.js';
-import { countCorrect, lossAndGrad, type AccuracyKind, type Loss } from './losses.js';
+import type { Metric } from '../training/metrics.js';
+import { penalties } from '../training/penalty.js';
+import { weightedLoss } from '../training/weighted-loss.js';
+import { lossAndGrad, type Loss } from './losses.js';
+import { perLossRow } from './train-step.js';
 
 /** Inference on `rows` samples; calls `read` with the output view (valid only inside the call). */
 function inferBatch(arena: Arena, rows: number, xs: Float32Array, plan: InferencePlan, read: (out: Float32Array, out32: F32) => void): void {
@@ -48,11 +52,16 @@ export function predictRows(layers: Layer[], arena: Arena, x: Tensor, batchSize:
   return new Tensor(result, [rows, ...outShape]);
 }
 
-/** Mean loss (and accuracy) over a dataset, on the same inference path as predict (BN folded). */
-export function evaluateRows(layers: Layer[], arena: Arena, loss: Loss, accuracy: AccuracyKind | null, d: Dataset,
-  batchSize: number): { loss: number; accuracy?: number } {
+/**
+ * The loss over a dataset (mean over samples, weighted per sample when `weights` are given, as Keras; the
+ * weight penalties added, as Keras 3's evaluate does) and each metric, keyed by its name; on the same
+ * inference path as predict (BN folded). The metrics are reset first.
+ */
+export function evaluateRows(layers: Layer[], arena: Arena, loss: Loss, metrics: Metric[], d: Dataset, batchSize: number,
+  weights: Float32Array | null = null): Record<string, number> {
   const shape = layers[layers.length - 1].outputShape!, cols = shape[shape.length - 1], h = heap(), k = kernels();
-  let lossSum = 0, correct = 0, samples = 0;
+  let lossSum = 0, samples = 0;
+  for (const m of metrics) m.reset();
   withFoldedPlan(layers, d.rows, batchSize, (plan) => {
     for (let start = 0; start < d.rows; start += batchSize) {
       const n = Math.min(batchSize, d.rows - start);
@@ -61,13 +70,17 @@ export function evaluateRows(layers: Layer[], arena: Arena, loss: Loss, accuracy
         const lossRows = lastAxisRows(n, shape);
         const tgt = arena.take(out.length), dp = arena.take(out.length);
         h.f32(tgt).set(targets);
-        lossSum += lossAndGrad(k, loss, lossRows, cols, out, tgt, dp);
-        if (accuracy) correct += countCorrect(accuracy, lossRows, cols, h.f32(out), targets);
+        lossSum += weights
+          ? weightedLoss(lossRows, cols, perLossRow(weights.subarray(start, start + n), lossRows), dp,
+            (row) => lossAndGrad(k, loss, 1, cols, row(out), row(tgt), row(dp)), (f) => h.f32(f))
+          : lossAndGrad(k, loss, lossRows, cols, out, tgt, dp);
+        for (const m of metrics) m.update(lossRows, cols, h.f32(out), targets);
         samples += lossRows;
       });
     }
   });
-  const result: { loss: number; accuracy?: number } = { loss: lossSum / samples };
-  if (accuracy) result.accuracy = correct / samples;
+  arena.reset();
+  const result: Record<string, number> = { loss: lossSum / samples + penalties(k, layers, (n) => arena.take(n), false) };
+  for (const m of metrics) result[m.name] = m.result();
   return result;
 }

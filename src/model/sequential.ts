@@ -11,7 +11,9 @@ import { fitLoop, type FitArgs } from './fit.js';
 import { foldedLayers } from './fold.js';
 import type { History } from './history.js';
 import { evaluateRows, predictRows } from './inference.js';
-import { accuracyKind, LOSSES, type AccuracyKind, type Loss } from './losses.js';
+import { LOSS_ALIASES, LOSSES, type Loss } from './losses.js';
+import { makeMetric, METRIC_NAMES, type Metric, type MetricName } from '../training/metrics.js';
+import { sampleWeights } from '../training/sample-weights.js';
 import { toOptimizer, type Optimizer } from './optimizers.js';
 import { summary } from './summary.js';
 import { calibrateBatchNorm, staleStatisticsNotice, type CalibrateArgs } from './calibrate.js';
@@ -19,7 +21,8 @@ import { DivergenceError, trainStep, type StepResult } from './train-step.js';
 
 export { DivergenceError };
 export type { Callbacks, FitArgs, Logs } from './fit.js';
-export interface CompileArgs { optimizer: unknown; loss: Loss; metrics?: string[] }
+export interface CompileArgs { optimizer: unknown; loss: Loss | 'mse' | 'mae' | 'logcosh' | 'huberLoss'; metrics?: string[] }
+export interface EvaluateArgs { batchSize?: number; verbose?: number; sampleWeight?: Tensor; classWeight?: Record<number, number> }
 
 let modelCount = 0;
 
@@ -41,7 +44,7 @@ export class Sequential {
   readonly layers: Layer[] = [];
   /** Set to true from a callback to end fit after the current batch (as in TF.js). */
   stopTraining = false;
-  private compiled: { optimizer: Optimizer; loss: Loss; metrics: string[] } | null = null;
+  private compiled: { optimizer: Optimizer; loss: Loss; metrics: MetricName[] } | null = null;
   private arena: Arena | null = null;
   private fitting = false;
   /** The scratch arena's memory, freed by dispose() or when the model is collected (layers hold their own weights). */
@@ -125,15 +128,14 @@ export class Sequential {
     // fit prepared its targets for the loss it started with: changing it mid-fit would train on the wrong ones
     if (this.fitting) throw new Error(`compile: ${this.name} is training; compile it again after fit() has finished`);
     const optimizer = toOptimizer(args.optimizer);
-    const loss = oneOf(args.loss, 'compile: loss', LOSSES);
+    const loss = oneOf(typeof args.loss === 'string' ? LOSS_ALIASES[args.loss] ?? args.loss : args.loss, 'compile: loss', LOSSES);
     const metrics = args.metrics ?? [];
-    if (!Array.isArray(metrics) || !metrics.every((m) => m === 'accuracy')) {
-      fail('compile: metrics', `['accuracy'] or []`, metrics);
-    }
-    this.compiled = { optimizer, loss, metrics: metrics.length ? ['accuracy'] : [] };
+    if (!Array.isArray(metrics)) fail('compile: metrics', `an array of metric names (${METRIC_NAMES.join(', ')})`, metrics);
+    metrics.forEach((m, i) => oneOf(m, `compile: metrics[${i}]`, METRIC_NAMES));
+    this.compiled = { optimizer, loss, metrics: [...new Set(metrics as MetricName[])] };
   }
 
-  private requireCompiled(what: string): { optimizer: Optimizer; loss: Loss; metrics: string[] } {
+  private requireCompiled(what: string): { optimizer: Optimizer; loss: Loss; metrics: MetricName[] } {
     if (!this.compiled) throw new Error(`${what}: the model must be compiled first (model.compile({ optimizer, loss }))`);
     return this.compiled;
   }
@@ -153,9 +155,16 @@ export class Sequential {
     return { x: xt.values, y: ys, rows, xRow: xt.size / rows, yRow: ys.length / rows };
   }
 
-  private accuracy(): AccuracyKind | null {
+  /** Fresh accumulators of the compiled metrics. */
+  private metricSet(): Metric[] {
     const c = this.compiled!, s = this.outputShape!;
-    return c.metrics.includes('accuracy') ? accuracyKind(c.loss, s[s.length - 1]) : null;
+    return c.metrics.map((name) => makeMetric(name, c.loss, s[s.length - 1]));
+  }
+
+  /** Whether a larger value of a compiled metric is better (for callbacks' mode 'auto'). */
+  metricDirection(name: string): 'up' | 'down' | undefined {
+    if (!this.compiled || !(this.compiled.metrics as string[]).includes(name)) return undefined;
+    return makeMetric(name as MetricName, this.compiled.loss, 1).direction;
   }
 
   private scratchArena(): Arena {
@@ -165,14 +174,15 @@ export class Sequential {
     return this.arena;
   }
 
-  private step(rows: number, xRow: number, yRow: number, fill: (x: Float32Array, y: Float32Array) => void): StepResult {
+  private step(rows: number, xRow: number, yRow: number, fill: (x: Float32Array, y: Float32Array) => void,
+    weights: Float32Array | null = null, metrics: Metric[] = []): StepResult {
     const { optimizer, loss } = this.compiled!;
-    return trainStep({ layers: this.layers, optimizer, loss, accuracy: this.accuracy(), arena: this.scratchArena(), k: kernels() },
+    return trainStep({ layers: this.layers, optimizer, loss, metrics, weights, arena: this.scratchArena(), k: kernels() },
       rows, xRow, yRow, fill);
   }
 
-  private evaluateDataset(d: Dataset, batchSize: number): { loss: number; accuracy?: number } {
-    return evaluateRows(this.layers, this.scratchArena(), this.compiled!.loss, this.accuracy(), d, batchSize);
+  private evaluateDataset(d: Dataset, batchSize: number, weights: Float32Array | null = null): Record<string, number> {
+    return evaluateRows(this.layers, this.scratchArena(), this.compiled!.loss, this.metricSet(), d, batchSize, weights);
   }
 
   /**
@@ -249,13 +259,21 @@ export class Sequential {
     }
   }
 
-  evaluate(x: Tensor, y: Tensor, args: { batchSize?: number } = {}): { loss: number; accuracy?: number } {
-    knownKeys(args, 'evaluate', ['batchSize', 'verbose']);
+  /**
+   * The loss (weighted per sample when sampleWeight or classWeight is given, weight penalties included) and
+   * every compiled metric over x, in inference mode.
+   */
+  evaluate(x: Tensor, y: Tensor, args: EvaluateArgs = {}): { loss: number; [metric: string]: number } {
+    knownKeys(args, 'evaluate', ['batchSize', 'verbose', 'sampleWeight', 'classWeight']);
     this.usable('evaluate');
     this.requireCompiled('evaluate');
     const batchSize = integer(args.batchSize ?? 32, 'evaluate: batchSize', 1);
     try {
-      return this.unbuiltOnError(() => this.evaluateDataset(this.dataset(x, y, 'evaluate'), batchSize));
+      return this.unbuiltOnError(() => {
+        const d = this.dataset(x, y, 'evaluate');
+        const weights = sampleWeights('evaluate', d.rows, d.y, d.yRow, args.classWeight, args.sampleWeight);
+        return this.evaluateDataset(d, batchSize, weights) as { loss: number; [metric: string]: number };
+      });
     } finally {
       this.arena?.trim(KEEP_SCRATCH_FLOATS);
     }
@@ -268,15 +286,13 @@ export class Sequential {
     this.fitting = true;
     try {
       await nextTurn(); // lets models dropped before this fit be collected (holding.ts)
-      const model = this;
       const history = await this.unbuiltOnError(() => fitLoop({
         begin: () => { this.requireCompiled('fit'); },
-        accuracy: () => this.accuracy(),
+        metrics: () => this.metricSet(),
         dataset: (xs, ys, what) => this.dataset(xs, ys, what),
-        step: (rows, xRow, yRow, fill) => this.step(rows, xRow, yRow, fill),
-        evaluate: (d, batchSize) => this.evaluateDataset(d, batchSize),
-        get stopTraining() { return model.stopTraining; },
-        set stopTraining(v: boolean) { model.stopTraining = v; },
+        step: (rows, xRow, yRow, fill, weights, metrics) => this.step(rows, xRow, yRow, fill, weights, metrics),
+        evaluate: (d, batchSize, weights) => this.evaluateDataset(d, batchSize, weights),
+        model: this,
       }, x, y, args));
       // after onTrainEnd, so a callback that calibrates there hears nothing
       const notice = staleStatisticsNotice(this.layers);

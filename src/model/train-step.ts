@@ -4,7 +4,10 @@ import type { Layer, Param, StepContext } from '../layers/layer.js';
 import { lastAxisRows } from '../layers/shape.js';
 import type { Arena } from '../memory/arena.js';
 import type { F32 } from '../memory/heap.js';
-import { countCorrect, isCrossEntropy, lossAndGrad, type AccuracyKind, type Loss } from './losses.js';
+import type { Metric } from '../training/metrics.js';
+import { penalties } from '../training/penalty.js';
+import { weightedLoss } from '../training/weighted-loss.js';
+import { isCrossEntropy, lossAndGrad, type Loss } from './losses.js';
 import type { Optimizer } from './optimizers.js';
 
 /** Thrown by a training step whose loss is NaN or infinite; the step's changes were rolled back. */
@@ -17,13 +20,16 @@ export interface Training {
   readonly layers: Layer[];
   readonly optimizer: Optimizer;
   readonly loss: Loss;
-  readonly accuracy: AccuracyKind | null;
+  /** Accumulators that see this step's outputs and targets. */
+  readonly metrics: Metric[];
+  /** The batch's per-sample weights (classWeight, sampleWeight), or null. */
+  readonly weights: Float32Array | null;
   /** The model's scratch arena (reset by the step). */
   readonly arena: Arena;
   readonly k: Kernels;
 }
 
-export interface StepResult { loss: number; correct: number; samples: number }
+export interface StepResult { loss: number; samples: number }
 
 /** True when every value is finite: x − x is 0 for finite x and NaN for NaN and ±Infinity (branch-free, 4 sums). */
 function allFinite(v: Float32Array): boolean {
@@ -72,6 +78,13 @@ class Snapshot {
   }
 }
 
+/** Sample weights repeated for each loss row of a sample (outputs with leading axes have several per sample). */
+export function perLossRow(weights: Float32Array, lossRows: number): Float32Array {
+  if (weights.length === lossRows) return weights;
+  const per = lossRows / weights.length;
+  return Float32Array.from({ length: lossRows }, (_, i) => weights[Math.floor(i / per)]);
+}
+
 /** needs[i]: whether layer i must compute its input gradient (some earlier layer has weights to train). */
 function inputGradNeeded(layers: Layer[]): boolean[] {
   let any = false;
@@ -80,7 +93,7 @@ function inputGradNeeded(layers: Layer[]): boolean[] {
 
 /**
  * One optimizer step on `rows` samples that `fill` writes into the input and target views. Returns the
- * batch's mean loss and its number of correct predictions (accuracy numerator). A non-finite loss, or an
+ * batch's loss (weighted per sample as Keras, weight penalties included) and updates the metrics. A non-finite loss, or an
  * update that leaves a weight non-finite, throws a DivergenceError; any failure (that one, or running out
  * of memory mid-step) restores the snapshot: weights, moving statistics and optimizer state as before.
  */
@@ -118,14 +131,16 @@ function forwardBackward(t: Training, ctx: StepContext, rows: number, xin: F32, 
   const out = fused ? layers[last].forwardLogits(ctx, a, rows) : layers[last].forward(ctx, a, rows);
   const shape = layers[last].outputShape!, cols = shape[shape.length - 1], lossRows = lastAxisRows(rows, shape);
   const grad = arena.take(out.length), probs = fused ? arena.take(out.length) : out;
-  const sum = fused ? k.softmaxCrossEntropy(lossRows, cols, out, tgt, probs, grad)
-    : lossAndGrad(k, loss, lossRows, cols, out, tgt, grad);
-  const mean = sum / lossRows;
-  if (!Number.isFinite(mean)) throw new DivergenceError(`the loss became ${mean}; the step was not applied`);
-  const correct = t.accuracy ? countCorrect(t.accuracy, lossRows, cols, h.f32(probs), h.f32(tgt)) : 0;
+  const lossOf = (n: number, row: (f: F32) => F32) => (fused ? k.softmaxCrossEntropy(n, cols, row(out), row(tgt), row(probs), row(grad))
+    : lossAndGrad(k, loss, n, cols, row(out), row(tgt), row(grad)));
+  const sum = t.weights ? weightedLoss(lossRows, cols, perLossRow(t.weights, lossRows), grad, (row) => lossOf(1, row), (f) => h.f32(f))
+    : lossOf(lossRows, (f) => f);
+  for (const m of t.metrics) m.update(lossRows, cols, h.f32(probs), h.f32(tgt));
   const needs = inputGradNeeded(layers);
   let g: F32 | null = fused ? layers[last].backwardLogits(ctx, grad, rows, needs[last])
     : layers[last].backward(ctx, grad, rows, needs[last]);
   for (let i = last - 1; i >= 0 && g; i--) g = layers[i].backward(ctx, g, rows, needs[i]);
-  return { loss: mean, correct, samples: lossRows };
+  const mean = sum / lossRows + penalties(k, layers, ctx.scratch, true);
+  if (!Number.isFinite(mean)) throw new DivergenceError(`the loss became ${mean}; the step was not applied`);
+  return { loss: mean, samples: lossRows };
 }

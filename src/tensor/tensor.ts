@@ -2,7 +2,8 @@
  * A tensor: float32 values, row-major, and a shape; a plain JS value that the garbage collector reclaims.
  * Its values live on the JS heap, in the WASM memory, or both (storage.ts): an op's result stays in WASM
  * memory, where the next op reads it without a copy, until something reads it whole. The library owns
- * that memory and frees it when the tensor is collected (or earlier, past a budget): no dispose needed.
+ * that memory and frees it when the tensor is collected (or earlier, past a budget); dispose() frees it at
+ * once and makes later reads throw, as in TF.js.
  */
 import type { F32 } from '../backend/kernels.js';
 import { Storage } from './storage.js';
@@ -13,8 +14,9 @@ export type TensorLike = Tensor | Float32Array | number[] | NestedArray[];
 export class Tensor {
   readonly shape: number[];
   readonly size: number;
-  /** @internal where the values are (a subclass or a dispose() can let go of it through storage.release()) */
+  /** @internal where the values are (dispose() lets go of it through storage.release()) */
   protected readonly storage: Storage;
+  private disposedFlag = false;
 
   /** @internal use bw.tensor(); `values` (owned) or a storage that already holds them */
   constructor(values: Float32Array | Storage, shape: number[]) {
@@ -28,14 +30,53 @@ export class Tensor {
     return new Tensor(Storage.inWasm(block), shape);
   }
 
-  /** @internal the values on the JS heap (owned; dataSync() hands out copies) */
+  /** @internal the values on the JS heap (owned; dataSync() hands out copies); throws once disposed */
   get values(): Float32Array {
+    this.assertLive();
     return this.storage.host();
   }
 
   /** @internal the values in WASM memory (copied in once and kept); valid until the op that asked returns */
   wasmValues(): F32 {
+    this.assertLive();
     return this.storage.wasm();
+  }
+
+  private assertLive(): void {
+    if (this.disposedFlag) throw new Error(`Tensor is disposed: this ${this.toString()} was disposed and can no longer be read`);
+  }
+
+  /** Whether dispose() was called. */
+  get isDisposed(): boolean {
+    return this.disposedFlag;
+  }
+
+  /**
+   * Frees the WASM memory the values hold now (the JS heap copy, if any, goes to the garbage collector); any
+   * later read of this tensor throws. Disposing twice is allowed.
+   */
+  dispose(): void {
+    if (this.disposedFlag) return;
+    this.disposedFlag = true;
+    this.storage.release();
+  }
+
+  /** The values as dataSync() returns them, through a Promise (TF.js's async reader; nothing here is pending). */
+  data(): Promise<Float32Array> {
+    try {
+      return Promise.resolve(this.dataSync());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** The nested arrays arraySync() returns, through a Promise. */
+  array(): Promise<NestedArray> {
+    try {
+      return Promise.resolve(this.arraySync());
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   get rank(): number {
@@ -44,6 +85,7 @@ export class Tensor {
 
   /** A copy of the values, row-major. */
   dataSync(): Float32Array {
+    this.assertLive();
     return this.storage.copy();
   }
 

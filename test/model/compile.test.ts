@@ -24,7 +24,8 @@ describe.each(['wasm', 'js'] as const)('on %s', (backend) => {
   });
 });
 
-test("compile rejects metrics other than 'accuracy'", () => {
+test('compile rejects a metric it does not know, naming it and the ones it knows', () => {
   const model = bw.sequential({ layers: [bw.layers.dense({ units: 2, inputShape: [3] })] });
-  expect(() => model.compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: ['acc'] })).toThrow(/^compile: metrics: expected \['accuracy'\] or \[\], got \["acc"\]/);
+  expect(() => model.compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: ['accuracy', 'f1'] })).toThrow(/^compile: metrics\[1\]: expected one of 'accuracy', 'acc', 'mae', .*'auc', got "f1"/);
+  expect(() => model.compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: 'mae' as never })).toThrow(/^compile: metrics: expected an array of metric names/);
 });

@@ -7,6 +7,12 @@ import { multiply, transpose } from './elementwise.js';
 import { dense, gemm } from './gemm.js';
 import { binaryCrossEntropy, crossEntropy, meanSquaredError } from './losses.js';
 import { adam, sgd } from './optimizers.js';
+import { adagrad } from './adagrad.js';
+import { adamw } from './adamw.js';
+import { rmsprop } from './rmsprop.js';
+import { regressionLoss } from './regression-losses.js';
+import { regularize } from './regularize.js';
+import { unary, unaryBackward } from './unary.js';
 import { softmax, softmaxBackward, softmaxCrossEntropy } from './softmax.js';
 import { renormCorrection, renormGammaGrad, renormUpdate } from './bnorm-renorm.js';
 import { groupRows } from './group-rows.js';
@@ -40,6 +46,13 @@ export function jsKernels(v: View): Kernels {
     meanSquaredError: (...a) => meanSquaredError(v, ...a),
     sgd: (...a) => sgd(v, ...a),
     adam: (...a) => adam(v, ...a),
+    regressionLoss: (...a) => regressionLoss(v, ...a),
+    regularize: (...a) => regularize(v, ...a),
+    unary: (...a) => unary(v, ...a),
+    unaryBackward: (...a) => unaryBackward(v, ...a),
+    adamw: (...a) => adamw(v, ...a),
+    rmsprop: (...a) => rmsprop(v, ...a),
+    adagrad: (...a) => adagrad(v, ...a),
     multiply: (...a) => multiply(v, ...a),
     transpose: (...a) => transpose(v, ...a),
     renormCorrection: (...a) => renormCorrection(v, ...a),

@@ -1,5 +1,5 @@
 import { GEMM_NN } from '../abi.js';
-import { ACT, GEMM_OP, type F32, type Kernels } from '../kernels.js';
+import { ACT, GEMM_OP, REGRESSION_LOSS, UNARY_OP, type F32, type Kernels } from '../kernels.js';
 import type { GemmPart, ThreadPool } from '../threads/pool.js';
 import { byColumns, byElements, byRows } from '../threads/jobs.js';
 
@@ -42,6 +42,15 @@ export interface KernelExports {
   f32_sgd(n: number, g: number, w: number, v: number, lr: number, momentum: number, nesterov: number): void;
   f32_adam(n: number, g: number, w: number, m: number, v: number, lr: number, beta1: number, beta2: number,
     eps: number, bc1: number, bc2: number): void;
+  f32_regression_loss(rows: number, cols: number, p: number, t: number, dp: number, delta: number, kind: number): number;
+  f32_regularize(n: number, w: number, g: number, l1: number, l2: number): number;
+  f32_unary(n: number, x: number, y: number, alpha: number, op: number): void;
+  f32_unary_bwd(n: number, x: number, dy: number, dx: number, alpha: number, op: number): void;
+  f32_adamw(n: number, g: number, w: number, m: number, v: number, vhat: number, lr: number, beta1: number,
+    beta2: number, eps: number, bc1: number, bc2: number, decay: number): void;
+  f32_rmsprop(n: number, g: number, w: number, ms: number, mg: number, mom: number, lr: number, rho: number,
+    momentum: number, eps: number): void;
+  f32_adagrad(n: number, g: number, w: number, acc: number, lr: number, eps: number): void;
   f32_multiply(n: number, x: number, mask: number, y: number): void;
   f32_transpose(outer: number, a: number, b: number, x: number, y: number): void;
   f32_renorm_correction(cols: number, mean: number, variance: number, renormMean: number, renormStddev: number, gamma: number,
@@ -62,6 +71,7 @@ const ARITY: Record<Exclude<keyof KernelExports, 'heap_base' | 'scratch_bytes'>,
   f32_softmax_bwd: 5, f32_softmax_xent: 6, f32_xent: 5, f32_bce: 5, f32_mse: 5, f32_sgd: 7, f32_adam: 11,
   f32_multiply: 4, f32_transpose: 5,
   f32_renorm_correction: 15, f32_renorm_gamma_grad: 5, f32_renorm_update: 11, f32_group_rows: 6,
+  f32_regression_loss: 7, f32_regularize: 5, f32_unary: 5, f32_unary_bwd: 6, f32_adamw: 13, f32_rmsprop: 10, f32_adagrad: 6,
 };
 
 /** Where large GEMMs may go: the thread pool and which of its builds this instance is. */
@@ -155,6 +165,16 @@ export function wasmKernels(x: KernelExports, threads?: Threads): Kernels {
     multiply: (n, xs, mask, y) => {
       if (!byElements(threads, 'f32_multiply', x.f32_multiply, [n, xs.ptr, mask.ptr, y.ptr], 0, [1, 2, 3])) x.f32_multiply(n, xs.ptr, mask.ptr, y.ptr);
     },
+    regressionLoss: (rows, cols, pr, t, dp, delta, loss) =>
+      x.f32_regression_loss(rows, cols, pr.ptr, t.ptr, dp.ptr, delta, REGRESSION_LOSS[loss]),
+    regularize: (n, w, g, l1, l2) => x.f32_regularize(n, w.ptr, g.ptr, l1, l2),
+    unary: (n, xs, y, alpha, op) => x.f32_unary(n, xs.ptr, y.ptr, alpha, UNARY_OP[op]),
+    unaryBackward: (n, xs, dy, dx, alpha, op) => x.f32_unary_bwd(n, xs.ptr, dy.ptr, dx.ptr, alpha, UNARY_OP[op]),
+    adamw: (n, g, w, m, v, vhat, lr, b1, b2, eps, bc1, bc2, decay) =>
+      x.f32_adamw(n, g.ptr, w.ptr, m.ptr, v.ptr, p(vhat), lr, b1, b2, eps, bc1, bc2, decay),
+    rmsprop: (n, g, w, ms, mg, mom, lr, rho, momentum, eps) =>
+      x.f32_rmsprop(n, g.ptr, w.ptr, ms.ptr, p(mg), p(mom), lr, rho, momentum, eps),
+    adagrad: (n, g, w, acc, lr, eps) => x.f32_adagrad(n, g.ptr, w.ptr, acc.ptr, lr, eps),
     transpose: (outer, a, b, xs, y) => x.f32_transpose(outer, a, b, xs.ptr, y.ptr),
     renormCorrection: (cols, mean, variance, rm, rs, gamma, beta, r, d, scale, shift, eps, rmin, rmax, dmax) =>
       x.f32_renorm_correction(cols, mean.ptr, variance.ptr, rm.ptr, rs.ptr, p(gamma), p(beta), r.ptr, d.ptr, scale.ptr, shift.ptr, eps, rmin, rmax, dmax),

@@ -1,0 +1,22 @@
+import type { Kernels } from '../backend/kernels.js';
+import type { Layer } from '../layers/layer.js';
+import type { F32 } from '../memory/heap.js';
+
+/**
+ * The layers' weight penalties (kernelRegularizer, biasRegularizer, gammaRegularizer, betaRegularizer),
+ * summed as Keras adds them to the loss. With `grads`, each penalty's gradient is added into the gradient of
+ * its weight when that weight trains (call after backward, which overwrites the gradients); otherwise, and
+ * for frozen weights, the gradient goes to scratch.
+ */
+export function penalties(k: Kernels, layers: Layer[], scratch: (n: number) => F32, grads: boolean): number {
+  let total = 0;
+  for (const layer of layers) {
+    const training = grads ? new Set(layer.trainableParams()) : null;
+    for (const { param, regularizer } of layer.penalties()) {
+      const n = param.value.length;
+      const g = training?.has(param) ? param.grad! : scratch(n);
+      total += k.regularize(n, param.value, g, regularizer.l1, regularizer.l2);
+    }
+  }
+  return total;
+}
