@@ -1,13 +1,13 @@
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import * as bw from '../index.js';
 import { ready } from './backend.js';
-import { readTable } from './csv.js';
-import { featureMatrix } from './dataset.js';
+import { readDataset } from './dataset.js';
 import { fail } from './errors.js';
 import { argmax } from './metrics.js';
 import { consoleOutput, type Output } from './output.js';
+import { checkOutFile } from './out-dir.js';
 import { applyScaling, readPreprocessing } from './preprocessing.js';
 
 export interface PredictOptions {
@@ -31,35 +31,39 @@ async function load(dir: string): Promise<bw.Sequential> {
  */
 export async function predict(modelDir: string, file: string, opts: PredictOptions, out: Output = consoleOutput()): Promise<string[][]> {
   const prep = readPreprocessing(modelDir);
+  if (opts.out !== '-') checkOutFile(opts.out, '--out');
   await ready();
   const model = await load(modelDir);
   const inputs = model.inputShape?.[0];
   if (inputs !== prep.featureColumns.length) {
     fail(`${modelDir}: model.json expects ${inputs} inputs but preprocessing.json lists ${prep.featureColumns.length} feature columns`);
   }
-  const table = readTable(file);
-  const x = featureMatrix(table, prep.featureColumns);
+  const data = await readDataset(file, { features: prep.featureColumns });
+  const x = data.x, rows = data.rows;
   if (prep.featureScaling) applyScaling(x, prep.featureScaling);
-  const rows = table.rows.length;
-  const y = model.predict(bw.tensor(x, [rows, inputs])).dataSync();
+  const y = model.predict(new bw.Tensor(x, [rows, inputs])).dataSync();
 
-  let records: string[][];
-  if (prep.task === 'classification') {
-    const k = prep.classes.length;
-    records = [['prediction', ...prep.classes.map((c) => `p_${c}`)]];
-    for (let i = 0; i < rows; i++) {
-      records.push([prep.classes[argmax(y, k, i)], ...Array.from(y.subarray(i * k, (i + 1) * k), (p) => p.toFixed(6))]);
+  const classification = prep.task === 'classification';
+  const k = prep.classes.length, t = prep.targetScaling ?? { mean: 0, std: 1 };
+  const header = classification ? ['prediction', ...prep.classes.map((c) => `p_${c}`)] : ['prediction'];
+  const record = (i: number) => (classification
+    ? [prep.classes[argmax(y, k, i)], ...Array.from(y.subarray(i * k, (i + 1) * k), (p) => p.toFixed(6))]
+    : [String(Number((y[i] * t.std + t.mean).toPrecision(7)))]);
+  // written in blocks of rows, so a large file's predictions are never one string
+  const fd = opts.out === '-' ? null : openSync(opts.out, 'w');
+  const write = (text: string) => (fd === null ? process.stdout.write(text) : writeSync(fd, text));
+  const records: string[][] = [header];
+  try {
+    write(stringify([header]));
+    for (let from = 0; from < rows; from += 4096) {
+      const block: string[][] = [];
+      for (let i = from; i < Math.min(rows, from + 4096); i++) block.push(record(i));
+      write(stringify(block));
+      if (rows <= 100_000) records.push(...block);
     }
-  } else {
-    const t = prep.targetScaling ?? { mean: 0, std: 1 };
-    records = [['prediction']];
-    for (let i = 0; i < rows; i++) records.push([String(Number((y[i] * t.std + t.mean).toPrecision(7)))]);
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
-  const text = stringify(records);
-  if (opts.out === '-') process.stdout.write(text);
-  else {
-    writeFileSync(opts.out, text);
-    out.log(`wrote ${rows} predictions to ${opts.out}`);
-  }
+  if (fd !== null) out.log(`wrote ${rows} predictions to ${opts.out}`);
   return records;
 }

@@ -1,16 +1,16 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as bw from '../index.js';
 import { ready } from './backend.js';
-import { readTable } from './csv.js';
-import { featureMatrix, targets, type Task } from './dataset.js';
+import { listColumns, readDataset, targets, type Task } from './dataset.js';
 import { fail } from './errors.js';
 import { accuracyOf, argmax, confusionMatrix, formatConfusion, rmse } from './metrics.js';
 import { buildModel } from './model-builder.js';
 import { consoleOutput, type Output } from './output.js';
 import { applyScaling, columnScaling, writePreprocessing, type Preprocessing } from './preprocessing.js';
 import { startBar } from './progress.js';
-import { splitRows } from './split.js';
+import { checkOutDir, MODEL_FILES, replaceDir } from './out-dir.js';
+import { permuteRows, splitRows } from './split.js';
 
 export interface TrainOptions {
   label: string;
@@ -41,79 +41,90 @@ export interface TrainResult {
   modelDir: string;
 }
 
-/** Picks rows of a row-major matrix. */
-function take(x: Float32Array, width: number, rows: number[]): Float32Array {
-  const out = new Float32Array(rows.length * width);
-  rows.forEach((r, i) => out.set(x.subarray(r * width, (r + 1) * width), i * width));
-  return out;
-}
-
 const fmt = (v: number | undefined, digits = 4) => (v === undefined ? '-' : v.toFixed(digits));
 
 /** `bnwasm train`: CSV → trained model directory (model.json, weights.bin, preprocessing.json, metrics.json). */
 export async function train(file: string, opts: TrainOptions, out: Output = consoleOutput()): Promise<TrainResult> {
-  const table = readTable(file);
-  const y = targets(table, opts.label, opts.task);
-  const featureColumns = table.columns.filter((c) => c !== opts.label);
-  if (featureColumns.length === 0) fail(`${file} has no feature columns besides the label '${opts.label}'`);
-  const x = featureMatrix(table, featureColumns);
-  const width = featureColumns.length, classification = y.task === 'classification';
+  // the output is checked before the data is read, so a bad --out never costs a training run
+  checkOutDir(opts.out, '--out', MODEL_FILES);
+  await ready(); // checks BNWASM_BACKEND / BNWASM_THREADS before the data is read
+  const data = await readDataset(file, { label: opts.label });
+  const y = targets(data, opts.task);
+  if (y.reason) out.log(`task: ${y.reason}`);
+  const { featureColumns, width } = data;
+  const classification = y.task === 'classification';
 
-  const split = splitRows(table.rows.length, opts.validationSplit, opts.seed, classification ? y.values : undefined);
-  if (split.train.length < opts.batchSize) {
-    const heldOut = split.heldOut.length ? ` after holding out ${split.heldOut.length} for validation` : '';
-    fail(`${file} leaves ${split.train.length} training rows${heldOut}, fewer than one batch of ${opts.batchSize}; lower --batch-size or --validation-split, or add rows`);
+  const split = splitRows(data.rows, opts.validationSplit, opts.seed, classification ? y.values : undefined);
+  const nTrain = split.train.length, nHeld = split.heldOut.length;
+  if (nTrain < opts.batchSize) {
+    const heldOut = nHeld ? ` after holding out ${nHeld} for validation` : '';
+    fail(`${file} leaves ${nTrain} training rows${heldOut}, fewer than one batch of ${opts.batchSize}; lower --batch-size or --validation-split, or add rows`);
   }
-  if (classification && new Set(split.train.map((r) => y.values[r])).size < 2) {
-    fail(`${file}: the training rows hold a single class of '${opts.label}'; classification needs at least two`);
+  if (opts.validationSplit > 0 && nHeld === 0) out.warn(`--validation-split ${opts.validationSplit} holds out no rows of ${data.rows}; the summary is on the training rows`);
+  if (classification && split.classesNotHeldOut.length && nHeld > 0) {
+    const names = split.classesNotHeldOut.map((c) => `'${y.classes[c]}'`);
+    out.warn(`class${names.length > 1 ? 'es' : ''} ${listColumns(names, 5)} of '${opts.label}' ha${names.length > 1 ? 've' : 's'} a single row, kept for training: the held-out rows do not include ${names.length > 1 ? 'them' : 'it'}`);
   }
+
+  // the rows in place as [training | held out]: no second copy of a large file's features
+  const order = new Uint32Array(data.rows);
+  order.set(split.train);
+  order.set(split.heldOut, nTrain);
+  const x = data.x;
+  permuteRows(x, width, order);
+  const yv = new Float32Array(data.rows);
+  for (let i = 0; i < data.rows; i++) yv[i] = y.values[order[i]];
+  const trainRows = (m: Float32Array, w: number) => m.subarray(0, nTrain * w);
+  const heldRows = (m: Float32Array, w: number) => m.subarray(nTrain * w, data.rows * w);
 
   // Without a leading BatchNormalization the features are z-scored here instead (saved for predict).
-  const featureScaling = opts.batchNorm ? null : columnScaling(x, width, split.train);
+  const featureScaling = opts.batchNorm ? null : columnScaling(trainRows(x, width), width);
   if (featureScaling) applyScaling(x, featureScaling);
   let targetScaling: Preprocessing['targetScaling'] = null;
-  const yv = Float32Array.from(y.values);
   if (!classification) {
     // MSE on raw targets in the thousands would need a tiny learning rate; the model learns z-scores
-    const s = columnScaling(yv, 1, split.train);
+    const s = columnScaling(trainRows(yv, 1), 1);
     targetScaling = { mean: s.mean[0], std: s.std[0] };
     applyScaling(yv, s);
   }
 
-  await ready();
   bw.setSeed(opts.seed);
   const outputs = classification ? y.classes.length : 1;
-  const model = buildModel({ inputs: width, hidden: opts.hidden, batchNorm: opts.batchNorm, task: y.task, outputs });
   const learningRate = opts.learningRate ?? (opts.optimizer === 'sgd' ? 0.01 : 0.001);
-  model.compile({
-    optimizer: opts.optimizer === 'sgd' ? bw.optimizers.sgd({ learningRate }) : bw.optimizers.adam({ learningRate }),
-    loss: classification ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
-    metrics: classification ? ['accuracy'] : [],
+  const model = allocating(opts, () => {
+    const m = buildModel({ inputs: width, hidden: opts.hidden, batchNorm: opts.batchNorm, task: y.task, outputs });
+    m.compile({
+      optimizer: opts.optimizer === 'sgd' ? bw.optimizers.sgd({ learningRate }) : bw.optimizers.adam({ learningRate }),
+      loss: classification ? 'sparseCategoricalCrossentropy' : 'meanSquaredError',
+      metrics: classification ? ['accuracy'] : [],
+    });
+    return m;
   });
 
-  const xTrain = bw.tensor(take(x, width, split.train), [split.train.length, width]);
-  const yTrain = bw.tensor(take(yv, 1, split.train), [split.train.length]);
-  const xHeld = split.heldOut.length ? bw.tensor(take(x, width, split.heldOut), [split.heldOut.length, width]) : null;
-  const yHeld = split.heldOut.length ? bw.tensor(take(yv, 1, split.heldOut), [split.heldOut.length]) : null;
-  const targetShape = (t: bw.Tensor) => (classification ? t : bw.tensor(t.dataSync(), [t.shape[0], 1]));
+  // views, not copies: a Tensor keeps the array it is given
+  const targetShape = (v: Float32Array) => new bw.Tensor(v, classification ? [v.length] : [v.length, 1]);
+  const xTrain = new bw.Tensor(trainRows(x, width), [nTrain, width]);
+  const yTrain = targetShape(trainRows(yv, 1));
+  const xHeld = nHeld ? new bw.Tensor(heldRows(x, width), [nHeld, width]) : null;
+  const yHeld = nHeld ? targetShape(heldRows(yv, 1)) : null;
 
-  out.log(`Training on ${split.train.length} rows, ${split.heldOut.length} held out · ${width} features · ${classification ? `${outputs} classes` : 'regression'} · ${opts.batchNorm ? 'with' : 'without'} batch normalization · ${opts.optimizer} lr ${learningRate}`);
-  let history: bw.History;
+  out.log(`Training on ${nTrain} rows, ${nHeld} held out · ${width} features · ${classification ? `${outputs} classes` : 'regression'} · ${opts.batchNorm ? 'with' : 'without'} batch normalization · ${opts.optimizer} lr ${learningRate}`);
+  let history!: bw.History;
   let bar: ReturnType<typeof startBar> | null = null;
   let seen = 0;
   const status = (logs: Record<string, number>) => Object.entries(logs)
     .filter(([k]) => k !== 'batch' && k !== 'size').map(([k, v]) => `${k} ${fmt(v)}`).join(' · ');
   try {
-    history = await model.fit(xTrain, targetShape(yTrain), {
+    history = await allocatingAsync(opts, () => model.fit(xTrain, yTrain, {
       epochs: opts.epochs,
       batchSize: opts.batchSize,
-      validationData: xHeld && yHeld ? [xHeld, targetShape(yHeld)] : undefined,
+      validationData: xHeld && yHeld ? [xHeld, yHeld] : undefined,
       callbacks: {
-        onEpochBegin: (epoch) => { seen = 0; bar = startBar(out, `Epoch ${epoch + 1}/${opts.epochs}`, split.train.length, 'samples'); },
+        onEpochBegin: (epoch) => { seen = 0; bar = startBar(out, `Epoch ${epoch + 1}/${opts.epochs}`, nTrain, 'samples'); },
         onBatchEnd: (_b, logs) => { seen += logs.size; bar?.update(seen, status({ loss: logs.loss, ...(logs.accuracy === undefined ? {} : { accuracy: logs.accuracy }) })); },
         onEpochEnd: (_e, logs) => bar?.stop(status(logs)),
       },
-    });
+    }));
   } catch (e) {
     if (e instanceof bw.DivergenceError) fail(`training diverged (the loss became NaN or infinite); try a lower --learning-rate than ${learningRate}`);
     throw e;
@@ -122,31 +133,59 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
   const metrics: Record<string, number> = {};
   for (const [key, values] of Object.entries(history.history)) metrics[key] = values[values.length - 1];
   // the summary is on the held-out rows, or on the training rows when nothing was held out
-  const [evalX, evalRows, evalName] = xHeld ? [xHeld, split.heldOut, 'held-out'] : [xTrain, split.train, 'training'];
+  const [evalX, evalFrom, evalRows, evalName] = xHeld ? [xHeld, nTrain, nHeld, 'held-out'] : [xTrain, 0, nTrain, 'training'];
   const probs = model.predict(evalX).dataSync();
   let confusion: number[][] | null = null;
   if (classification) {
-    const predicted = evalRows.map((_r, i) => argmax(probs, outputs, i));
-    confusion = confusionMatrix(evalRows.map((r) => y.values[r]), predicted, outputs);
-    out.log(`\n${evalName} accuracy: ${(accuracyOf(confusion) * 100).toFixed(2)}% (${evalRows.length} rows)`);
+    const truth = yv.subarray(evalFrom, evalFrom + evalRows);
+    const predicted = Array.from({ length: evalRows }, (_r, i) => argmax(probs, outputs, i));
+    confusion = confusionMatrix(truth, predicted, outputs);
+    out.log(`\n${evalName} accuracy: ${(accuracyOf(confusion) * 100).toFixed(2)}% (${evalRows} rows)`);
     if (outputs <= 20) out.log(`confusion matrix (${evalName} rows; rows = true label, columns = predicted):\n${formatConfusion(confusion, y.classes)}`);
   } else {
     const t = targetScaling!;
-    const value = evalRows.map((_r, i) => probs[i] * t.std + t.mean);
-    const error = rmse(evalRows.map((r) => y.values[r]), value);
+    const truth = new Float64Array(evalRows), value = new Float64Array(evalRows);
+    for (let i = 0; i < evalRows; i++) { truth[i] = y.values[order[evalFrom + i]]; value[i] = probs[i] * t.std + t.mean; }
+    const error = rmse(truth, value);
     metrics[xHeld ? 'val_rmse' : 'rmse'] = error;
-    out.log(`\n${evalName} RMSE: ${error.toPrecision(4)} (${evalRows.length} rows; the label's standard deviation is ${t.std.toPrecision(4)})`);
+    out.log(`\n${evalName} RMSE: ${error.toPrecision(4)} (${evalRows} rows; the label's standard deviation is ${t.std.toPrecision(4)})`);
   }
 
-  mkdirSync(opts.out, { recursive: true });
-  await model.save(opts.out);
-  writePreprocessing(opts.out, {
-    format: 'bnwasm-preprocessing', version: 1, task: y.task, label: opts.label, featureColumns, classes: y.classes,
-    featureScaling, targetScaling,
-  });
   const record = { ...metrics, ...(confusion ? { confusion_matrix: { labels: y.classes, matrix: confusion } } : {}) };
-  writeFileSync(join(opts.out, 'metrics.json'), JSON.stringify(record, null, 2) + '\n');
+  await replaceDir(opts.out, async (dir) => {
+    await model.save(dir);
+    writePreprocessing(dir, {
+      format: 'bnwasm-preprocessing', version: 1, task: y.task, label: opts.label, featureColumns, classes: y.classes,
+      featureScaling, targetScaling,
+    });
+    writeFileSync(join(dir, 'metrics.json'), JSON.stringify(record, null, 2) + '\n');
+  });
   out.log(`final: ${Object.entries(metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(' · ')}`);
   out.log(`model saved to ${opts.out}/ (model.json, weights.bin, preprocessing.json, metrics.json)`);
   return { task: y.task, classes: y.classes, metrics, confusion, modelDir: opts.out };
+}
+
+/** An allocation failure (the model or a batch does not fit in memory) as a one-line error with the remedy. */
+function outOfMemory(e: unknown, opts: TrainOptions): never {
+  fail(`not enough memory for this model (--hidden ${opts.hidden.join(',') || 'none'}, --batch-size ${opts.batchSize}): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}; use smaller layers or batches`);
+}
+
+const isAllocationFailure = (e: unknown) => e instanceof RangeError && /memory|allocat|buffer|invalid (typed )?array length/i.test(e.message);
+
+function allocating<T>(opts: TrainOptions, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (isAllocationFailure(e)) outOfMemory(e, opts);
+    throw e;
+  }
+}
+
+async function allocatingAsync<T>(opts: TrainOptions, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (isAllocationFailure(e)) outOfMemory(e, opts);
+    throw e;
+  }
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ready } from '../backend.js';
+import { checkOutDir } from '../out-dir.js';
 import { consoleOutput, type Output } from '../output.js';
 import { renderFigure } from './charts.js';
 import { judgeClaims, type Claim } from './claims.js';
@@ -22,6 +23,7 @@ export interface ExperimentOptions { quick: boolean; out: string }
  */
 export async function experiment(o: ExperimentOptions, out: Output = consoleOutput()): Promise<{ results: Results; claims: Claim[]; seconds: number }> {
   const started = performance.now();
+  checkOutDir(o.out, '--out');
   await ready();
   mkdirSync(o.out, { recursive: true });
   const budget = o.quick ? QUICK_BUDGET : DEFAULT_BUDGET;
