@@ -129,7 +129,7 @@ function datasetReader(file: string, opts: { label?: string; features?: string[]
     for (let j = 0; j < width; j++) {
       const cell = cells[featureIndex[j]];
       const v = parseNumber(cell, decimalComma);
-      if (v === null) fail(`${file}: line ${line}, column '${header.columns[featureIndex[j]]}': ${whyNotNumber(cell, decimalComma)}; feature cells must be numbers`);
+      if (v === null) fail(`${file}: line ${line} (data row ${rows + 1}), column '${header.columns[featureIndex[j]]}': ${whyNotNumber(cell, decimalComma)}; feature cells must be numbers`);
       data[base + j] = v;
     }
     if (label) {

@@ -91,6 +91,7 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
   bw.setSeed(opts.seed);
   const outputs = classification ? y.classes.length : 1;
   const learningRate = opts.learningRate ?? (opts.optimizer === 'sgd' ? 0.01 : 0.001);
+  checkModelSize(opts, width, outputs);
   const model = allocating(opts, () => {
     const m = buildModel({ inputs: width, hidden: opts.hidden, batchNorm: opts.batchNorm, task: y.task, outputs });
     m.compile({
@@ -170,7 +171,27 @@ function outOfMemory(e: unknown, opts: TrainOptions): never {
   fail(`not enough memory for this model (--hidden ${opts.hidden.join(',') || 'none'}, --batch-size ${opts.batchSize}): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}; use smaller layers or batches`);
 }
 
-const isAllocationFailure = (e: unknown) => e instanceof RangeError && /memory|allocat|buffer|invalid (typed )?array length/i.test(e.message);
+// the kernels' heap ('out of memory: need … bytes of WASM memory') or the JS engine (typed array allocation)
+const isAllocationFailure = (e: unknown) => e instanceof Error
+  && (/^out of memory/.test(e.message) || (e instanceof RangeError && /memory|allocat|buffer|invalid (typed )?array length/i.test(e.message)));
+
+/** The WASM memory's limit (the builds declare 2 GiB). */
+const WASM_LIMIT = 2 ** 31;
+
+/**
+ * Refuses, before building it, a model whose weights, gradients and optimizer state cannot fit in the
+ * WASM memory (building one takes long before the allocation fails).
+ */
+function checkModelSize(opts: TrainOptions, inputs: number, outputs: number): void {
+  const sizes = [inputs, ...opts.hidden, outputs];
+  let params = 0;
+  for (let i = 1; i < sizes.length; i++) params += (sizes[i - 1] + 1) * sizes[i];
+  const copies = 2 + (opts.optimizer === 'adam' ? 2 : 0); // weights and gradients, Adam's two moments
+  const bytes = params * 4 * copies;
+  if (bytes > WASM_LIMIT) {
+    fail(`not enough memory for this model: --hidden ${opts.hidden.join(',')} has ${params.toLocaleString('en-US')} weights, ${(bytes / 2 ** 30).toFixed(1)} GiB with gradients and ${opts.optimizer} state, over the 2 GiB WASM memory; use smaller layers`);
+  }
+}
 
 function allocating<T>(opts: TrainOptions, build: () => T): T {
   try {

@@ -87,7 +87,7 @@ describe('bad input is a one-line CliError', () => {
     ['empty file', () => train(writeCsv(dir, 'empty.csv', ''), options({}), quiet()), /empty\.csv is empty/],
     ['unknown label column', () => train(good, options({ label: 'target' }), quiet()), /no column 'target' for --label; its columns are: a, b, label/],
     ['non-numeric feature cell', () => train(writeCsv(dir, 'word.csv', 'a,b,label\n1,2,0\n3,four,1\n'), options({}), quiet()),
-      /line 3 \(data row 2\), column 'b': 'four' is not a number/],
+      /line 3 \(data row 2\), column 'b': 'four' is not a decimal number/],
     ['single class', () => train(writeCsv(dir, 'single.csv', 'a,label\n1,x\n2,x\n3,x\n'), options({}), quiet()), /single class \('x'\)/],
     ['fewer rows than a batch', () => train(good, options({ batchSize: 64 }), quiet()), /48 training rows after holding out 12 .*fewer than one batch of 64/],
     ['model directory that does not exist', () => predict(join(dir, 'nowhere'), good, { out: '-' }, quiet()), /model directory .*nowhere does not exist/],
