@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // (the library itself picks whichever build the engine validates).
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'cli/test/**/*.test.ts'],
     pool: 'forks',
     poolOptions: { forks: { execArgv: ['--experimental-wasm-relaxed-simd'] } },
     // the JSON report gives .ci/run the runner's own pass/fail counts

@@ -3,7 +3,7 @@
 // plain <script type="module"> can import it by URL, and package.json's `browser` export condition
 // points bundlers (Vite, webpack, esbuild) at it.
 //
-// The Node-only modules (cli-progress, node:fs/promises, node:path) are imported lazily by computed
+// The Node-only modules (node:fs/promises, node:path) are imported lazily by computed
 // names inside `process.versions.node` guards; esbuild cannot follow a computed import(), so they stay
 // out of the bundle. The check below fails the build if any static or literal import slips in.
 import { build } from 'esbuild';

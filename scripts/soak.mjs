@@ -34,7 +34,7 @@ async function loadLibrary() {
   });
   const dir = mkdtempSync(join(tmpdir(), 'bnwasm-soak-'));
   const file = join(dir, 'bnwasm.mjs');
-  // resolve the bundle's bare imports (cli-progress…) from the project, not from the temporary directory
+  // resolve the bundle's bare imports (@assemblyscript/loader) from the project, not from the temporary directory
   writeFileSync(file, result.outputFiles[0].text.replace(/from "([^".][^"]*)"/g, (m, spec) =>
     spec.startsWith('node:') ? m : `from ${JSON.stringify(import.meta.resolve(spec))}`));
   try { return await import(pathToFileURL(file).href); } finally { rmSync(dir, { recursive: true, force: true }); }

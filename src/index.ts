@@ -4,7 +4,7 @@
  * the module that owns it.
  */
 export { ready, setBackend, getBackend, setThreads, getThreads, memoryStats, wasmBuild, type Backend } from './backend/runtime.js';
-export { setSeed } from './util/rng.js';
+export { setSeed, Rng } from './util/rng.js';
 export { tensor, Tensor, type NestedArray, type TensorLike } from './tensor/tensor.js';
 export * as ops from './ops.js';
 export { layers, Layer, Dense, BatchNormalization, Activation, Dropout } from './layers/index.js';

@@ -1,37 +1,60 @@
 /**
- * Keras-like per-epoch progress bar for `verbose: 1`, drawn by cli-progress in Node and silent
- * elsewhere (browsers, workers). Loaded lazily so bundlers never see the Node-only dependency.
+ * Keras-like per-epoch progress bar for `verbose: 1`, written to stderr in Node (stdout stays clean for
+ * data) and silent elsewhere (browsers, workers). On a terminal the bar redraws in place a few times a
+ * second; into a file or pipe it writes one line every two seconds and the epoch's final line.
  */
 export interface Progress {
   update(done: number, logs: Record<string, number>): void;
   stop(logs: Record<string, number>): void;
 }
 
-const isNode = typeof process !== 'undefined' && !!process.versions?.node && !!process.stdout;
+/** The slice of a Node stream the bar needs; a parameter so tests can capture what it writes. */
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+const WIDTH = 30;
+
+const stderr = (): ProgressStream | null =>
+  typeof process !== 'undefined' && !!process.versions?.node && !!process.stderr ? process.stderr : null;
 
 const format = (logs: Record<string, number>) =>
   Object.entries(logs).map(([k, v]) => `${k}: ${v.toFixed(4)}`).join(' - ');
 
-export async function epochProgress(epoch: number, epochs: number, total: number): Promise<Progress | null> {
-  if (!isNode) return null;
-  const name = 'cli-progress';
-  const { SingleBar } = (await import(/* @vite-ignore */ name)) as typeof import('cli-progress');
-  process.stdout.write(`Epoch ${epoch + 1}/${epochs}\n`);
+const seconds = (s: number) => (s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`);
+
+/** ` 320/1437 [======>.......................] - ETA: 2s - 950 samples/s - loss: 0.4123` */
+export function progressLine(done: number, total: number, elapsedSeconds: number, logs: Record<string, number>): string {
+  const filled = total > 0 ? Math.min(WIDTH, Math.floor((done / total) * WIDTH)) : WIDTH;
+  const bar = done >= total ? '='.repeat(WIDTH) : `${'='.repeat(Math.max(filled - 1, 0))}>${'.'.repeat(WIDTH - Math.max(filled, 1))}`;
+  const rate = done / Math.max(elapsedSeconds, 1e-3);
+  const time = done >= total ? seconds(elapsedSeconds) : `ETA: ${seconds(rate > 0 ? (total - done) / rate : 0)}`;
+  const tail = format(logs);
+  return ` ${String(done).padStart(String(total).length)}/${total} [${bar}] - ${time} - ${Math.round(rate)} samples/s${tail ? ` - ${tail}` : ''}`;
+}
+
+export async function epochProgress(
+  epoch: number, epochs: number, total: number, stream: ProgressStream | null = stderr(),
+): Promise<Progress | null> {
+  if (!stream) return null;
+  const out = stream;
+  const tty = !!out.isTTY;
   const start = Date.now();
-  const bar = new SingleBar({
-    format: ' {value}/{total} [{bar}] {eta_formatted} - {rate} samples/s - {logs}',
-    barCompleteChar: '=',
-    barIncompleteChar: '.',
-    barsize: 30,
-    hideCursor: true,
-    clearOnComplete: false,
-    noTTYOutput: false,
-    notTTYSchedule: 2000,
-  });
-  bar.start(total, 0, { logs: '', rate: '0' });
-  const rate = (done: number) => String(Math.round(done / Math.max((Date.now() - start) / 1000, 1e-3)));
+  const every = tty ? 100 : 2000;
+  let last = start;
+  out.write(`Epoch ${epoch + 1}/${epochs}\n`);
+  const draw = (done: number, logs: Record<string, number>, final: boolean) => {
+    const line = progressLine(done, total, (Date.now() - start) / 1000, logs);
+    out.write(tty ? `\r${line}\x1b[K${final ? '\n' : ''}` : `${line}\n`);
+  };
   return {
-    update: (done, logs) => bar.update(done, { logs: format(logs), rate: rate(done) }),
-    stop: (logs) => { bar.update(total, { logs: format(logs), rate: rate(total) }); bar.stop(); },
+    update: (done, logs) => {
+      const now = Date.now();
+      if (now - last < every) return;
+      last = now;
+      draw(done, logs, false);
+    },
+    stop: (logs) => draw(total, logs, true),
   };
 }

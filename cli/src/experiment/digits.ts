@@ -6,7 +6,7 @@ import { splitRows } from '../split.js';
 export interface Data { x: Float32Array; y: Float32Array; rows: number; width: number }
 export interface Split { train: Data; heldOut: Data }
 
-/** data/digits.csv of the package: the same relative path from src/cli/experiment and dist/cli/experiment. */
+/** The repository's data/digits.csv: the same relative path from cli/src/experiment and cli/dist/experiment. */
 export const DIGITS_FILE = fileURLToPath(new URL('../../../data/digits.csv', import.meta.url));
 
 const HELD_OUT = 0.25;

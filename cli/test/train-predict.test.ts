@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, test } from 'vitest';
-import { CliError } from '../../src/cli/errors.js';
-import { predict } from '../../src/cli/predict.js';
-import { train, TRAIN_DEFAULTS, type TrainOptions } from '../../src/cli/train.js';
+import { CliError } from '../src/errors.js';
+import { predict } from '../src/predict.js';
+import { train, TRAIN_DEFAULTS, type TrainOptions } from '../src/train.js';
 import { DIGITS, quiet, syntheticRows, tempDir, writeCsv } from './helpers.js';
 
 const dir = tempDir('train');

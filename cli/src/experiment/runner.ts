@@ -1,7 +1,7 @@
-import * as bw from '../../index.js';
+import * as bw from 'bnwasm';
 import type { Output } from '../output.js';
 import { startBar } from '../progress.js';
-import { Rng as Random } from '../../util/rng.js';
+import { Rng as Random } from 'bnwasm';
 import type { Data, Split } from './digits.js';
 
 /** One evaluation point of a run. */

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { CliError } from '../../src/cli/errors.js';
-import { replaceDir } from '../../src/cli/out-dir.js';
-import { train, TRAIN_DEFAULTS, type TrainOptions } from '../../src/cli/train.js';
+import { CliError } from '../src/errors.js';
+import { replaceDir } from '../src/out-dir.js';
+import { train, TRAIN_DEFAULTS, type TrainOptions } from '../src/train.js';
 import { quiet, syntheticRows, tempDir, writeCsv } from './helpers.js';
 
 const dir = tempDir('out');

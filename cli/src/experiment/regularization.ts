@@ -1,4 +1,4 @@
-import * as bw from '../../index.js';
+import * as bw from 'bnwasm';
 import type { Output } from '../output.js';
 import type { Budget } from './config.js';
 import type { Split } from './digits.js';

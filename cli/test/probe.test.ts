@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import * as bw from '../../src/index.js';
-import { figure1Network, gaussianInit } from '../../src/cli/experiment/models.js';
-import { sigmoidInputProbe } from '../../src/cli/experiment/probe.js';
-import { percentile } from '../../src/cli/experiment/runner.js';
+import * as bw from 'bnwasm';
+import { figure1Network, gaussianInit } from '../src/experiment/models.js';
+import { sigmoidInputProbe } from '../src/experiment/probe.js';
+import { percentile } from '../src/experiment/runner.js';
 
 const rows = 50, width = 64;
 const batch = { x: Float32Array.from({ length: rows * width }, (_, i) => ((i * 7919) % 17) / 16), y: new Float32Array(rows), rows, width };

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import * as bw from '../../src/index.js';
+import * as bw from 'bnwasm';
 import { runCli, syntheticRows, tempDir, writeCsv } from './helpers.js';
 
 const dir = tempDir('run');

@@ -1,4 +1,4 @@
-import * as bw from '../index.js';
+import * as bw from 'bnwasm';
 import type { Task } from './dataset.js';
 
 export interface ModelSpec {

@@ -1,4 +1,4 @@
-import * as bw from '../index.js';
+import * as bw from 'bnwasm';
 import { fail } from './errors.js';
 
 /**

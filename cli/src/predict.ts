@@ -1,7 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import * as bw from '../index.js';
+import * as bw from 'bnwasm';
 import { ready } from './backend.js';
 import { readDataset } from './dataset.js';
 import { fail } from './errors.js';

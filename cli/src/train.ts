@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as bw from '../index.js';
+import * as bw from 'bnwasm';
 import { ready } from './backend.js';
 import { listColumns, readDataset, targets, type Task } from './dataset.js';
 import { fail } from './errors.js';

@@ -1,5 +1,5 @@
 // the CLI's own stream, independent of bw.setSeed, so with-BN and without-BN runs share splits, batches and weights
-import { Rng as Random } from '../util/rng.js';
+import { Rng as Random } from 'bnwasm';
 
 function shuffle(a: Uint32Array, random: Random): Uint32Array {
   for (let i = a.length - 1; i > 0; i--) {

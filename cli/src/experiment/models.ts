@@ -1,5 +1,5 @@
-import * as bw from '../../index.js';
-import { Rng as Random } from '../../util/rng.js';
+import * as bw from 'bnwasm';
+import { Rng as Random } from 'bnwasm';
 
 const INPUTS = 64, CLASSES = 10;
 

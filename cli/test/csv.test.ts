@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { CsvParser, detectDelimiter, readCsv } from '../../src/cli/csv.js';
-import { parseNumber } from '../../src/cli/cells.js';
-import { readDataset, targets, type Dataset } from '../../src/cli/dataset.js';
-import { CliError } from '../../src/cli/errors.js';
-import { permuteRows, splitRows } from '../../src/cli/split.js';
+import { CsvParser, detectDelimiter, readCsv } from '../src/csv.js';
+import { parseNumber } from '../src/cells.js';
+import { readDataset, targets, type Dataset } from '../src/dataset.js';
+import { CliError } from '../src/errors.js';
+import { permuteRows, splitRows } from '../src/split.js';
 import { tempDir, writeCsv } from './helpers.js';
 
 const dir = tempDir('csv');

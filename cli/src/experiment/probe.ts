@@ -1,4 +1,4 @@
-import * as bw from '../../index.js';
+import * as bw from 'bnwasm';
 import type { Data } from './digits.js';
 
 /**

@@ -2,11 +2,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { collectOutput } from '../../src/cli/output.js';
+import { collectOutput } from '../src/output.js';
 
 export const ROOT = resolve(__dirname, '../..');
 export const DIGITS = join(ROOT, 'data/digits.csv');
-export const MAIN = join(ROOT, 'dist/cli/main.js');
+export const MAIN = join(ROOT, 'cli/dist/main.js');
 
 export const tempDir = (tag: string) => mkdtempSync(join(tmpdir(), `bnwasm-cli-${tag}-`));
 
@@ -21,10 +21,10 @@ export const quiet = () => collectOutput();
 
 /** The built CLI (npm run build / npm ci make it; compiled here when missing so the suite runs alone). */
 export function ensureBuilt(): void {
-  if (!existsSync(MAIN)) execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
+  if (!existsSync(MAIN)) execFileSync('npx', ['tsc', '-p', 'cli/tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
 }
 
-/** Runs `node dist/cli/main.js …args` as a user would. */
+/** Runs `node cli/dist/main.js …args` as a user would. */
 export function cli(args: string[], cwd = ROOT) {
   const r = spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -42,7 +42,7 @@ export function syntheticRows(n: number, label: (a: number, b: number, i: number
 
 /** Runs the bnwasm program in-process (run() with collecting streams), with extra environment variables for the call. */
 export async function runCli(argv: string[], env: Record<string, string> = {}) {
-  const { run } = await import('../../src/cli/run.js');
+  const { run } = await import('../src/run.js');
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);
   const stdout: string[] = [], stderr: string[] = [];
