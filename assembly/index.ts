@@ -30,3 +30,5 @@ export { f32_sgd } from './optim/f32-sgd';
 export { f32_adam } from './optim/f32-adam';
 export { f32_multiply } from './misc/f32-multiply';
 export { f32_transpose } from './misc/f32-transpose';
+export { f32_renorm_correction, f32_renorm_gamma_grad, f32_renorm_update } from './bnorm/f32-renorm';
+export { f32_group_rows } from './misc/f32-group-rows';

@@ -105,4 +105,25 @@ export interface Kernels {
   multiply(n: number, x: F32, mask: F32, y: F32): void;
   /** y[o, j, i] = x[o, i, j] for x of shape [outer, a, b] (moves an axis to the end and back). */
   transpose(outer: number, a: number, b: number, x: F32, y: F32): void;
+
+  /**
+   * Batch Renormalization's per-feature correction (Keras 3): σ = √(variance + eps), ρ = max(renormStddev, √eps),
+   * r = clip(σ/ρ, rmin, rmax), d = clip((mean − renormMean)/ρ, −dmax, dmax), scale = gamma·r,
+   * shift = gamma·d + beta: the training output is x̂·scale + shift. No clipping: rmin 0, rmax/dmax +Infinity.
+   */
+  renormCorrection(cols: number, mean: F32, variance: F32, renormMean: F32, renormStddev: F32, gamma: F32 | null,
+    beta: F32 | null, r: F32, d: F32, scale: F32, shift: F32, eps: number, rmin: number, rmax: number, dmax: number): void;
+  /** dgamma ← r·dgamma + d·dbeta: renorm's gamma gradient from bnormBackward's Σdy·x̂ and Σdy (r, d constants). */
+  renormGammaGrad(cols: number, r: F32, d: F32, dbeta: F32, dgamma: F32): void;
+  /**
+   * Renorm's statistics after a batch, in place: renormMean/renormStddev move by 1 − renormMomentum towards the
+   * batch mean and √(variance + eps), movingMean/movingStddev by 1 − momentum, movingVariance = max(movingStddev² − eps, 0).
+   */
+  renormUpdate(cols: number, mean: F32, variance: F32, movingMean: F32, movingStddev: F32, movingVariance: F32,
+    renormMean: F32, renormStddev: F32, eps: number, momentum: number, renormMomentum: number): void;
+  /**
+   * Rows (`width` floats each) regrouped by index modulo `groups`: group 0's rows (0, groups, 2·groups, …) first,
+   * then group 1's, …; `inverse` puts them back. Ghost BN's virtual batches. y must not alias x.
+   */
+  groupRows(rows: number, groups: number, width: number, x: F32, y: F32, inverse: boolean): void;
 }

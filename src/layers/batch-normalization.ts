@@ -1,8 +1,10 @@
 import type { F32 } from '../backend/kernels.js';
+import { heap } from '../backend/runtime.js';
 import { boolean, integer, knownKeys, number } from '../util/validate.js';
 import { checkInputShape } from './dense.js';
 import { checkInitializer, initializerConfig, type Initializer } from './initializers.js';
 import { Layer, type Param, type StepContext } from './layer.js';
+import type { PooledMoments } from './pooled-moments.js';
 
 export interface BatchNormalizationArgs {
   axis?: number;
@@ -57,6 +59,11 @@ export class BatchNormalization extends Layer {
   private mean!: F32;
   private invStd!: F32;
   private frozenScale: F32 | null = null; // inference-mode scale when the step ran in inference mode
+  /**
+   * How much of the moving statistics is still their initial values: momentum^(training updates), counted from
+   * the build; 0 once they are known to come from elsewhere (calibration, setWeights, a loaded model).
+   */
+  private initialShare = 1;
 
   constructor(args: BatchNormalizationArgs = {}) {
     knownKeys(args, 'batchNormalization', KEYS);
@@ -122,16 +129,71 @@ export class BatchNormalization extends Layer {
 
   forward(ctx: StepContext, input: F32, rows: number): F32 {
     const x = this.toRows(ctx, input, rows);
-    const c = this.features, n = x.length / c, k = ctx.k;
+    const c = this.features, n = x.length / c;
     if (!ctx.training || !this.trainable) return this.fromRows(ctx, this.infer(ctx, x, n), rows);
+    const { y, mean, variance } = this.normalizeTrain(ctx, x, n);
+    this.countUpdate();
+    ctx.k.movingAverage(c, mean, variance, this.momentum, this.movingMean.value, this.movingVariance.value);
+    return this.fromRows(ctx, y, rows);
+  }
+
+  /** Before a moving-average update: statistics that were set from outside hold no initial values at all. */
+  private countUpdate(): void {
+    if (this.initialShare === 1 && !this.atInitialValues()) this.initialShare = 0;
+    this.initialShare *= this.momentum;
+  }
+
+  /** Whether the moving statistics still equal their (constant) initializers; random initializers cannot tell. */
+  private atInitialValues(): boolean {
+    const h = heap(), constant = { zeros: 0, ones: 1 } as Record<string, number>;
+    const same = (p: Param, init: Initializer) => !(init in constant) || h.f32(p.value).every((v) => v === constant[init]);
+    return same(this.movingMean, this.movingMeanInitializer) && same(this.movingVariance, this.movingVarianceInitializer);
+  }
+
+  /** The share of the moving statistics that is still their initial values (momentum^updates; 0 after calibration). */
+  get initialStatisticsShare(): number {
+    return this.initialShare;
+  }
+
+  /** As Layer.setWeights; moving statistics written from outside are checked against the initial ones at the next update. */
+  override setWeights(weights: Parameters<Layer['setWeights']>[0]): void {
+    super.setWeights(weights);
+    this.initialShare = 1;
+  }
+
+  /**
+   * One batch of model.calibrateBatchNorm: the training-mode output (batch statistics) without touching
+   * any moving statistic; this batch's per-feature moments go into `pool`.
+   */
+  calibrationForward(ctx: StepContext, input: F32, rows: number, pool: PooledMoments): F32 {
+    const x = this.toRows(ctx, input, rows);
+    const n = x.length / this.features, h = heap();
+    const { y, mean, variance } = this.normalizeTrain(ctx, x, n);
+    pool.add(n, h.f32(mean), h.f32(variance));
+    return this.fromRows(ctx, y, rows);
+  }
+
+  /** Training-mode normalisation of n rows with their own statistics; keeps what backward needs. */
+  private normalizeTrain(ctx: StepContext, x: F32, n: number): { y: F32; mean: F32; variance: F32 } {
+    const c = this.features;
     this.frozenScale = null;
     this.x = x;
     this.mean = ctx.scratch(c);
     this.invStd = ctx.scratch(c);
     const variance = ctx.scratch(c), y = ctx.scratch(n * c);
-    k.bnormForwardTrain(n, c, x, this.gamma?.value ?? null, this.beta?.value ?? null, this.epsilon, y, this.mean, variance, this.invStd);
-    k.movingAverage(c, this.mean, variance, this.momentum, this.movingMean.value, this.movingVariance.value);
-    return this.fromRows(ctx, y, rows);
+    ctx.k.bnormForwardTrain(n, c, x, this.gamma?.value ?? null, this.beta?.value ?? null, this.epsilon, y, this.mean, variance, this.invStd);
+    return { y, mean: this.mean, variance };
+  }
+
+  /**
+   * Replaces the moving statistics with population statistics (model.calibrateBatchNorm), rounded to
+   * float32; the caller has checked that they are finite.
+   */
+  setPopulationStatistics(mean: ArrayLike<number>, variance: ArrayLike<number>): void {
+    const h = heap();
+    h.f32(this.movingMean.value).set(mean);
+    h.f32(this.movingVariance.value).set(variance);
+    this.initialShare = 0;
   }
 
   backward(ctx: StepContext, dyIn: F32, rows: number, needsInputGrad: boolean): F32 | null {

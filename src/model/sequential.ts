@@ -17,6 +17,7 @@ import { foldable, foldInto, InferencePlan } from './inference-plan.js';
 import { epochProgress } from './progress.js';
 import { saveModel, type IOHandler } from '../io/index.js';
 import { summary } from './summary.js';
+import { calibrateBatchNorm, type CalibrateArgs } from './calibrate.js';
 
 export type Logs = Record<string, number>;
 export interface Callbacks {
@@ -328,6 +329,14 @@ export class Sequential {
     if (!model.built) model.build(shape);
     for (const [l, weights] of copies) l.setWeights(weights);
     return model;
+  }
+
+  /**
+   * Replaces every trainable BatchNormalization layer's moving statistics with the exact mean and variance
+   * of its training-mode input over all rows of x (see calibrate.ts).
+   */
+  async calibrateBatchNorm(x: Tensor, args: CalibrateArgs = {}): Promise<void> {
+    calibrateBatchNorm(this, x, args);
   }
 
   /** One optimizer step in training mode; returns the batch's mean loss. */

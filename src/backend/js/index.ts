@@ -7,6 +7,8 @@ import { dense, gemm } from './gemm.js';
 import { binaryCrossEntropy, crossEntropy, meanSquaredError } from './losses.js';
 import { adam, sgd } from './optimizers.js';
 import { softmax, softmaxBackward, softmaxCrossEntropy } from './softmax.js';
+import { renormCorrection, renormGammaGrad, renormUpdate } from './bnorm-renorm.js';
+import { groupRows } from './group-rows.js';
 import type { View } from './view.js';
 
 /** The plain TypeScript kernels: the benchmark baseline, reading the shared memory through fresh views. */
@@ -38,5 +40,9 @@ export function jsKernels(v: View): Kernels {
     adam: (...a) => adam(v, ...a),
     multiply: (...a) => multiply(v, ...a),
     transpose: (...a) => transpose(v, ...a),
+    renormCorrection: (...a) => renormCorrection(v, ...a),
+    renormGammaGrad: (...a) => renormGammaGrad(v, ...a),
+    renormUpdate: (...a) => renormUpdate(v, ...a),
+    groupRows: (...a) => groupRows(v, ...a),
   };
 }

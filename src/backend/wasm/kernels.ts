@@ -35,6 +35,12 @@ export interface KernelExports {
     eps: number, bc1: number, bc2: number): void;
   f32_multiply(n: number, x: number, mask: number, y: number): void;
   f32_transpose(outer: number, a: number, b: number, x: number, y: number): void;
+  f32_renorm_correction(cols: number, mean: number, variance: number, renormMean: number, renormStddev: number, gamma: number,
+    beta: number, r: number, d: number, scale: number, shift: number, eps: number, rmin: number, rmax: number, dmax: number): void;
+  f32_renorm_gamma_grad(cols: number, r: number, d: number, dbeta: number, dgamma: number): void;
+  f32_renorm_update(cols: number, mean: number, variance: number, mm: number, ms: number, mv: number, rm: number, rs: number,
+    eps: number, momentum: number, renormMomentum: number): void;
+  f32_group_rows(rows: number, groups: number, width: number, x: number, y: number, inverse: number): void;
 }
 
 const p = (h: F32 | null) => (h ? h.ptr : 0);
@@ -45,6 +51,7 @@ const ARITY: Record<Exclude<keyof KernelExports, 'heap_base' | 'scratch_bytes'>,
   f32_scale_shift: 7, f32_bnorm_bwd: 10, f32_moving_average: 6, f32_act: 4, f32_act_bwd: 5, f32_softmax: 4,
   f32_softmax_bwd: 5, f32_softmax_xent: 6, f32_xent: 5, f32_bce: 5, f32_mse: 5, f32_sgd: 7, f32_adam: 11,
   f32_multiply: 4, f32_transpose: 5,
+  f32_renorm_correction: 15, f32_renorm_gamma_grad: 5, f32_renorm_update: 11, f32_group_rows: 6,
 };
 
 /** Where large GEMMs may go: the thread pool and which of its builds this instance is. */
@@ -108,5 +115,11 @@ export function wasmKernels(x: KernelExports, threads?: Threads): Kernels {
     adam: (n, w, g, m, v, lr, b1, b2, eps, bc1, bc2) => x.f32_adam(n, w.ptr, g.ptr, m.ptr, v.ptr, lr, b1, b2, eps, bc1, bc2),
     multiply: (n, xs, mask, y) => x.f32_multiply(n, xs.ptr, mask.ptr, y.ptr),
     transpose: (outer, a, b, xs, y) => x.f32_transpose(outer, a, b, xs.ptr, y.ptr),
+    renormCorrection: (cols, mean, variance, rm, rs, gamma, beta, r, d, scale, shift, eps, rmin, rmax, dmax) =>
+      x.f32_renorm_correction(cols, mean.ptr, variance.ptr, rm.ptr, rs.ptr, p(gamma), p(beta), r.ptr, d.ptr, scale.ptr, shift.ptr, eps, rmin, rmax, dmax),
+    renormGammaGrad: (cols, r, d, dbeta, dgamma) => x.f32_renorm_gamma_grad(cols, r.ptr, d.ptr, dbeta.ptr, dgamma.ptr),
+    renormUpdate: (cols, mean, variance, mm, ms, mv, rm, rs, eps, momentum, renormMomentum) =>
+      x.f32_renorm_update(cols, mean.ptr, variance.ptr, mm.ptr, ms.ptr, mv.ptr, rm.ptr, rs.ptr, eps, momentum, renormMomentum),
+    groupRows: (rows, groups, width, xs, y, inverse) => x.f32_group_rows(rows, groups, width, xs.ptr, y.ptr, inverse ? 1 : 0),
   };
 }
