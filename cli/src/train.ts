@@ -80,6 +80,7 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
   const trainRows = (m: Float32Array, w: number) => m.subarray(0, nTrain * w);
   const heldRows = (m: Float32Array, w: number) => m.subarray(nTrain * w, data.rows * w);
 
+  if (opts.batchNorm) checkMagnitudes(trainRows(x, width), width, featureColumns);
   // Without a leading BatchNormalization the features are z-scored here instead (saved for predict).
   const featureScaling = opts.batchNorm ? null : columnScaling(trainRows(x, width), width);
   if (featureScaling) applyScaling(x, featureScaling);
@@ -146,7 +147,11 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
     // The moving averages keep momentum^steps of their initial mean 0 and variance 1 (a small table never
     // outgrows them): the saved model normalizes with the training rows' population statistics instead,
     // computed in batches as in training (the BN paper's inference procedure), and is evaluated as saved.
-    await model.calibrateBatchNorm(xTrain, { batchSize: opts.batchSize });
+    try {
+      await model.calibrateBatchNorm(xTrain, { batchSize: opts.batchSize });
+    } catch (e) {
+      fail(`the batch normalization statistics could not be computed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); try --no-batchnorm`);
+    }
     if (xHeld && yHeld) {
       const moving = { loss: metrics.val_loss, accuracy: metrics.val_accuracy };
       const calibrated = model.evaluate(xHeld, yHeld, { batchSize: 1024 });
@@ -187,6 +192,20 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
   out.log(`final: ${Object.entries(metrics).map(([k, v]) => `${k} ${fmt(v)}`).join(' · ')}`);
   out.log(`model saved to ${opts.out}/ (model.json, weights.bin, preprocessing.json, metrics.json)`);
   return { task: y.task, classes: y.classes, metrics, confusion, modelDir: opts.out };
+}
+
+/**
+ * BatchNormalization computes its statistics in float32, where a square beyond 3.4e38 is infinite: a
+ * column with values beyond 1e18 in magnitude cannot be normalized by it (standardizing in float64 can).
+ */
+function checkMagnitudes(x: Float32Array, width: number, columns: string[]): void {
+  for (let j = 0; j < width; j++) {
+    let largest = 0;
+    for (let i = j; i < x.length; i += width) largest = Math.max(largest, Math.abs(x[i]));
+    if (largest > 1e18) {
+      fail(`column '${columns[j]}' holds values up to ${largest.toPrecision(3)}, too large for batch normalization's float32 statistics (up to 1e18); rescale the column or use --no-batchnorm (which standardizes in float64)`);
+    }
+  }
 }
 
 /** An allocation failure (the model or a batch does not fit in memory) as a one-line error with the remedy. */

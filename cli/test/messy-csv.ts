@@ -31,19 +31,19 @@ export function messyCase(seed: number): MessyCase {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(r() * items.length)];
   const chance = (p: number) => r() < p;
 
-  const sep = pick([',', ',', ',', ';', ';', '\t', '|']);
+  const sep = pick([',', ',', ',', ',', ';', ';', ';', '\t', '\t', ',', ';', '|']);
   const eol = () => pick(chance(0.2) ? ['\n', '\r\n', '\r'] : [['\n', '\r\n', '\r'][seed % 3]]);
   const width = 1 + Math.floor(r() * 6);
-  const rows = pick([0, 1, 2, 3, 5, 10, 40, 100, 250]);
+  const rows = pick([0, 1, 2, 3, 5, 10, 40, 100, 100, 250, 250, 250]);
   const columns = Array.from({ length: width }, (_, i) => (chance(0.7) ? `f${i}` : pick(NAMES)));
-  const label = chance(0.9) ? 'label' : pick(NAMES);
+  const label = chance(0.96) ? 'label' : pick(NAMES);
   const labelAt = Math.floor(r() * (width + 1));
   columns.splice(labelAt, 0, chance(0.97) ? 'label' : 'target');
   if (chance(0.03)) columns[0] = '';
 
-  const labelKind = pick(['classes', 'classes', 'text', 'fraction', 'one class', 'many integers', 'integer-ish floats']);
+  const labelKind = pick(['classes', 'classes', 'classes', 'text', 'text', 'fraction', 'fraction', 'one class', 'many integers', 'integer-ish floats']);
   const scale = pick([1, 1, 1, 1e-30, 1e30, 1e6, 2000]);
-  const badRate = pick([0, 0, 0, 0.001, 0.01, 0.1]);
+  const badRate = pick([0, 0, 0, 0, 0, 0.001, 0.01, 0.1]);
   const decimalComma = sep === ';' && chance(0.5);
   const quote = (cell: string) => (cell.includes(sep) || cell.includes('"') || cell.includes('\n') || chance(0.05) ? `"${cell.replace(/"/g, '""')}"` : cell);
   const number = (v: number) => {
@@ -68,7 +68,7 @@ export function messyCase(seed: number): MessyCase {
     const cells = x.map(number);
     cells.splice(labelAt, 0, labelCell(i, x[0] / scale));
     for (let j = 0; j < cells.length; j++) if (chance(badRate)) cells[j] = pick(BAD_CELLS);
-    if (chance(0.005)) cells.pop(); // a ragged row
+    if (chance(0.0003)) cells.pop(); // a ragged row
     lines.push(cells.map(quote).join(sep));
     if (chance(0.02)) lines.push(''); // a blank line
   }
@@ -80,7 +80,7 @@ export function messyCase(seed: number): MessyCase {
   if (chance(0.01)) text = '"unclosed' + sep + 'quote\n1' + sep + '2\n';
 
   const options: string[] = [];
-  options.push('--epochs', String(1 + Math.floor(r() * 2)), '--batch-size', String(pick([1, 2, 8, 32, 64])));
+  options.push('--epochs', String(1 + Math.floor(r() * 2)), '--batch-size', String(pick([1, 2, 8, 8, 16, 32, 64])));
   options.push('--hidden', pick(['4', '8', '4,4', 'none']));
   if (chance(0.3)) options.push('--validation-split', String(pick([0, 0.1, 0.5, 0.9])));
   if (chance(0.2)) options.push('--task', pick(['classification', 'regression']));
