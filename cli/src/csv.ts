@@ -164,7 +164,7 @@ export interface Header {
 export async function readCsv(file: string, onHeader: (h: Header) => void, onRow: RecordHandler): Promise<{ rows: number }> {
   fileSize(file);
   const reader = csvReader(file, onHeader, onRow);
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 16 });
   try {
     for await (const chunk of stream) reader.push(chunk as string);
   } catch (e) {

@@ -55,9 +55,9 @@ export async function predict(modelDir: string, file: string, opts: PredictOptio
   const records: string[][] = [header];
   try {
     write(stringify([header]));
-    for (let from = 0; from < rows; from += 4096) {
+    for (let from = 0; from < rows; from += 512) {
       const block: string[][] = [];
-      for (let i = from; i < Math.min(rows, from + 4096); i++) block.push(record(i));
+      for (let i = from; i < Math.min(rows, from + 512); i++) block.push(record(i));
       write(stringify(block));
       if (rows <= 100_000) records.push(...block);
     }
