@@ -27,7 +27,8 @@ async function load(dir: string): Promise<bw.Sequential> {
 /**
  * `bnwasm predict`: one output row per input row, `prediction` (the label as written in the training
  * file, or the regression value) and, for classification, `p_<label>` per class. Columns the model
- * was not trained on (such as the label) are ignored.
+ * was not trained on (such as the label) are ignored. The output is written in blocks of rows; the
+ * records are also returned (for files of up to 100,000 rows; beyond that only the header, so memory stays flat).
  */
 export async function predict(modelDir: string, file: string, opts: PredictOptions, out: Output = consoleOutput()): Promise<string[][]> {
   const prep = readPreprocessing(modelDir);
