@@ -26,6 +26,8 @@ export interface LabelColumn {
   firstMissing: { line: number; cell: string } | null;
   firstFraction: number | null;
   firstText: { line: number; cell: string } | null;
+  /** Rows whose label is a number. */
+  numberRows: number;
 }
 
 /** A CSV as numbers: the features as one row-major float32 matrix, and the label column when asked for. */
@@ -109,7 +111,7 @@ function datasetReader(file: string, opts: { label?: string; features?: string[]
       if (labelAt < 0) fail(`${file} has no column '${opts.label}' for --label; its columns are: ${listColumns(h.columns)}${separatorHint(h)}`);
       label = {
         name: opts.label, numbers: new Float64Array(1024), codes: new Int32Array(1024), names: [], numeric: [], overflow: false,
-        firstEmpty: null, firstMissing: null, firstFraction: null, firstText: null,
+        firstEmpty: null, firstMissing: null, firstFraction: null, firstText: null, numberRows: 0,
       };
     }
     const names = opts.features ?? h.columns.filter((c) => c !== opts.label);
@@ -153,6 +155,7 @@ function datasetReader(file: string, opts: { label?: string; features?: string[]
 function readLabel(label: LabelColumn, keys: Map<string, number>, cell: string, line: number, row: number, decimalComma: boolean): void {
   const v = parseNumber(cell, decimalComma);
   label.numbers[row] = v ?? NaN;
+  if (v !== null) label.numberRows++;
   if (cell === '') label.firstEmpty ??= line;
   else if (v === null && MISSING.has(cell)) label.firstMissing ??= { line, cell };
   else if (v === null) label.firstText ??= { line, cell };
@@ -213,6 +216,14 @@ export function targets(ds: Dataset, task: Task | undefined): Targets {
         task: 'regression', values: Float32Array.from(numbers.subarray(0, rows)), classes: [],
         reason: `regression: ${distinct} distinct integer labels with ${(rows / distinct).toFixed(1)} rows each on average are a quantity, not classes; --task classification to override`,
       };
+    }
+    const fewPerClass = l.overflow || !(distinct <= 10 || rows / distinct >= 20);
+    if (l.firstText && l.numberRows >= rows / 2 && fewPerClass) {
+      // most labels are numbers with many values: the text is a stray cell, not a reason to make classes
+      fail(`${where} ${l.firstText.line}, label column '${l.name}': ${whyNotNumber(l.firstText.cell, ds.decimalComma)}, while ${((100 * l.numberRows) / rows).toFixed(1)} % of the labels are numbers; fix or drop that row (or use --task classification to make every distinct label a class)`);
+    }
+    if (l.firstText && fewPerClass) {
+      fail(`${ds.file}: the label column '${l.name}' has ${l.overflow ? `more than ${MAX_CLASSES}` : distinct} distinct values, ${(rows / distinct).toFixed(1)} rows per value on average: too few to learn each as a class; use --task classification to train anyway`);
     }
     reason = l.firstText ? `classification: text labels` : `classification: ${distinct} distinct integer labels; --task regression to treat them as numbers`;
   }

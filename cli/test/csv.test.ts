@@ -191,6 +191,15 @@ describe('labels and the task', () => {
     expect((await err(['a', 'b'], 'regression'))!.message).toMatch(/line 2, label column 'label': 'a' is not a decimal number, and regression needs numeric labels/);
   });
 
+  test('a stray text label among many numbers, or text labels with a handful of rows each, are refused with the remedy', async () => {
+    const price = Array.from({ length: 1000 }, (_, i) => String(100 + ((i * 7919) % 300)));
+    price[500] = '0x1F';
+    expect((await err(price))!.message).toMatch(/line 502, label column 'label': '0x1F' is not a decimal number, while 99\.9 % of the labels are numbers; fix or drop that row \(or use --task classification/);
+    const names = Array.from({ length: 200 }, (_, i) => `person ${i % 80}`);
+    expect((await err(names))!.message).toMatch(/the label column 'label' has 80 distinct values, 2\.5 rows per value on average: too few to learn each as a class; use --task classification to train anyway/);
+    expect((await label(names, 'classification')).classes).toHaveLength(80);
+  });
+
   test('a single class is refused', async () => {
     expect((await err(['k', 'k']))!.message).toMatch(/single class \('k'\)/);
   });
