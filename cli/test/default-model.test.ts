@@ -125,24 +125,17 @@ describe('the default model on small unscaled tables', () => {
     expect(JSON.parse(readFileSync(join(dir, `c-bn-${seed}`, 'metrics.json'), 'utf8')).val_accuracy).toBe(defaults.metrics.val_accuracy);
   }, 60_000);
 
-  // Each table's R² is measured on 80 held-out rows, so it moves by a few hundredths with the split; the
-  // bar is on the mean over the six tables, and no table may fall far behind.
-  test('regression, 400 rows, 10 unscaled columns, an integer target 25-346 (six tables): mean held-out R² within 0.05 of least squares', async () => {
-    const gaps: number[] = [];
-    for (const seed of SEEDS) {
-      const t = regressionTable(seed);
-      const file = writeCsv(dir, `regression-${seed}.csv`, t.csv);
-      const defaults = await train(file, options('target', join(dir, `r-bn-${seed}`)), quiet());
-      expect(defaults.task).toBe('regression'); // inferred: ~250 distinct integers in 400 rows are a quantity
-      const split = splitRows(t.y.length, TRAIN_DEFAULTS.validationSplit, TRAIN_DEFAULTS.seed);
-      const held = Array.from(split.heldOut, (i) => t.y[i]);
-      const mean = held.reduce((a, b) => a + b, 0) / held.length;
-      const variance = held.reduce((s, v) => s + (v - mean) ** 2, 0) / held.length;
-      const r2Defaults = 1 - defaults.metrics.val_rmse ** 2 / variance, ls = leastSquaresR2(t.x, t.y, split);
-      console.log(`regression table ${seed}: ${JSON.stringify({ defaults: r2Defaults, leastSquares: ls })}`);
-      gaps.push(ls - r2Defaults);
-    }
-    expect(gaps.reduce((a, b) => a + b, 0) / gaps.length).toBeLessThanOrEqual(0.05);
-    expect(Math.max(...gaps)).toBeLessThanOrEqual(0.15);
-  }, 120_000);
+  test.each([1, 2, 3, 4, 5, 6, 7, 8])('regression, 400 rows, 10 unscaled columns, an integer target 25-346 (table %i): held-out R² of the defaults within 0.05 of least squares', async (seed) => {
+    const t = regressionTable(seed);
+    const file = writeCsv(dir, `regression-${seed}.csv`, t.csv);
+    const defaults = await train(file, options('target', join(dir, `r-bn-${seed}`)), quiet());
+    expect(defaults.task).toBe('regression'); // inferred: ~250 distinct integers in 400 rows are a quantity
+    const split = splitRows(t.y.length, TRAIN_DEFAULTS.validationSplit, TRAIN_DEFAULTS.seed);
+    const held = Array.from(split.heldOut, (i) => t.y[i]);
+    const mean = held.reduce((a, b) => a + b, 0) / held.length;
+    const variance = held.reduce((s, v) => s + (v - mean) ** 2, 0) / held.length;
+    const r2Defaults = 1 - defaults.metrics.val_rmse ** 2 / variance, ls = leastSquaresR2(t.x, t.y, split);
+    console.log(`regression table ${seed}: ${JSON.stringify({ defaults: r2Defaults, leastSquares: ls })}`);
+    expect(r2Defaults).toBeGreaterThanOrEqual(ls - 0.05);
+  }, 60_000);
 });
