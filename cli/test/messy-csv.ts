@@ -51,7 +51,7 @@ export function messyCase(seed: number): MessyCase {
     return decimalComma ? s.replace('.', ',') : s;
   };
 
-  const labelCell = (i: number, x0: number): string => {
+  const labelCell = (x0: number): string => {
     switch (labelKind) {
       case 'classes': return String(x0 > 0 ? 1 : 0);
       case 'text': return pick(['cat', 'dog', 'bird, small', 'ελέφαντας']);
@@ -66,7 +66,7 @@ export function messyCase(seed: number): MessyCase {
   for (let i = 0; i < rows; i++) {
     const x = Array.from({ length: width }, () => (r() - 0.5) * 2 * scale);
     const cells = x.map(number);
-    cells.splice(labelAt, 0, labelCell(i, x[0] / scale));
+    cells.splice(labelAt, 0, labelCell(x[0] / scale));
     for (let j = 0; j < cells.length; j++) if (chance(badRate)) cells[j] = pick(BAD_CELLS);
     if (chance(0.0003)) cells.pop(); // a ragged row
     lines.push(cells.map(quote).join(sep));

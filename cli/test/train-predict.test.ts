@@ -141,7 +141,7 @@ describe('labels, task and split on small or odd tables', () => {
   });
 
   test('an integer price column trains as regression and says why; labels 1 and 1.0 train as one class', async () => {
-    const prices = writeCsv(dir, 'prices.csv', ['a,b,price', ...syntheticRows(600, (a, b, i) => 100 + ((i * 7919) % 300))].join('\n'));
+    const prices = writeCsv(dir, 'prices.csv', ['a,b,price', ...syntheticRows(600, (_a, _b, i) => 100 + ((i * 7919) % 300))].join('\n'));
     const log = quiet();
     const r = await train(prices, options({ label: 'price', epochs: 1, out: join(dir, 'prices') }), log);
     expect(r.task).toBe('regression');
