@@ -209,6 +209,8 @@ function csvReader(file: string, onHeader: (h: Header) => void, onRow: RecordHan
       let chunk = text;
       if (!parser) {
         if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+        // a NUL in the first block: an executable, an image, a spreadsheet, UTF-16…, not a text CSV
+        if (chunk.includes('\u0000')) fail(`${file} is not a text CSV file (it holds NUL bytes; a spreadsheet must be saved as CSV, UTF-8)`);
         delimiter = detectDelimiter(chunk.replace(/^\s*[\r\n]+/, ''));
         parser = new CsvParser(delimiter, record, file);
       }

@@ -69,6 +69,7 @@ describe('readCsv and readDataset', () => {
     ['a ragged row', 'a,b\n1,2\n3\n', /line 3 has 1 field but the header has 2/],
     ['a duplicate column', 'a,a\n1,2\n', /names column 'a' twice/],
     ['an empty column name', 'a,,c\n1,2,3\n', /empty column name \(column 2\)/],
+    ['a binary file', '\u007fELF\u0002\u0001\u0001\u0000\u0000,label\n1,2\n', /is not a text CSV file \(it holds NUL bytes/],
   ])('%s is a one-line CliError', async (_name, text, message) => {
     const e = await error(read(text));
     expect(e).toBeInstanceOf(CliError);
