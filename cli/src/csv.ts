@@ -25,6 +25,9 @@ export function detectDelimiter(text: string): Delimiter {
  */
 export type RecordHandler = (cells: string[], line: number, offset: number) => void;
 
+/** The longest record (in characters) the parser holds. */
+export const MAX_RECORD = 8 * 2 ** 20;
+
 const QUOTE = 34, CR = 13, LF = 10, SPACE = 32, TAB = 9;
 
 /**
@@ -36,6 +39,8 @@ const QUOTE = 34, CR = 13, LF = 10, SPACE = 32, TAB = 9;
  */
 export class CsvParser {
   private carry = '';
+  private pending: string[] = [];
+  private pendingLength = 0;
   private consumed = 0; // characters before the carried record
   private line = 1; // the line the carried (incomplete) record starts on
   private readonly cells: string[] = [];
@@ -46,6 +51,20 @@ export class CsvParser {
   }
 
   push(chunk: string): void {
+    // A long record in progress is scanned again only once the text after it is as long as itself, so a
+    // record spanning many chunks costs linear time; past MAX_RECORD it is refused (an open quote
+    // would otherwise hold the rest of the file).
+    if (this.carry.length > chunk.length) {
+      this.pending.push(chunk);
+      this.pendingLength += chunk.length;
+      if (this.carry.length + this.pendingLength > MAX_RECORD) {
+        fail(`${this.where}: line ${this.line}: a record runs over ${MAX_RECORD / 2 ** 20} MB; is a quote left open?`);
+      }
+      if (this.pendingLength < this.carry.length) return;
+      chunk = this.pending.join('');
+      this.pending = [];
+      this.pendingLength = 0;
+    }
     const text = this.carry + chunk;
     const done = this.scan(text, false);
     this.consumed += done;
@@ -53,7 +72,9 @@ export class CsvParser {
   }
 
   end(): void {
-    if (this.carry.length) this.scan(this.carry, true);
+    const text = this.carry + this.pending.join('');
+    this.pending = [];
+    if (text.length) this.scan(text, true);
     this.carry = '';
   }
 

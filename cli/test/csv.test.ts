@@ -48,6 +48,15 @@ describe('the record parser', () => {
     for (let size = 1; size <= text.length; size++) expect(records(text, size)).toEqual(whole);
   });
 
+  test('a quote left open early in a large file is refused at 8 MB, naming its line', () => {
+    const row = '1.2345,6.789,0\n';
+    const text = 'a,b,label\n1,2,0\n"3,4,1\n' + row.repeat(1_500_000); // 22 MB after the open quote
+    expect(() => records(text, 1 << 16)).toThrow(/line 3: a record runs over 8 MB; is a quote left open\?/);
+    // a long legitimate record across many chunks still parses
+    const wide = ['x', 'y'].join(',') + '\n"' + 'z'.repeat(3_000_000) + '",1\n';
+    expect(records(wide, 1 << 16)[1].cells[0]).toHaveLength(3_000_000);
+  });
+
   test('an unclosed quote and text after a closing quote name their line', () => {
     expect(() => records('a,b\n1,"2\n')).toThrow(/line 2: a quoted field is not closed/);
     expect(() => records('a,b\n1,2\n3,"4"x\n')).toThrow(/line 3: unexpected characters after a closing quote/);
