@@ -1,6 +1,6 @@
+import { once } from 'node:events';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'csv-stringify/sync';
 import * as bw from 'bnwasm';
 import { ready } from './backend.js';
 import { readDataset } from './dataset.js';
@@ -47,24 +47,40 @@ export async function predict(modelDir: string, file: string, opts: PredictOptio
   const classification = prep.task === 'classification';
   const k = prep.classes.length, t = prep.targetScaling ?? { mean: 0, std: 1 };
   const header = classification ? ['prediction', ...prep.classes.map((c) => `p_${c}`)] : ['prediction'];
+  const names = prep.classes.map(csvField);
   const record = (i: number) => (classification
     ? [prep.classes[argmax(y, k, i)], ...Array.from(y.subarray(i * k, (i + 1) * k), (p) => p.toFixed(6))]
     : [String(Number((y[i] * t.std + t.mean).toPrecision(7)))]);
-  // written in blocks of rows, so a large file's predictions are never one string
+  const line = (i: number) => {
+    if (!classification) return String(Number((y[i] * t.std + t.mean).toPrecision(7)));
+    let text = names[argmax(y, k, i)];
+    for (let j = 0; j < k; j++) text += ',' + y[i * k + j].toFixed(6);
+    return text;
+  };
+  // written in blocks of rows, so a large file's predictions are never one string (and a slow pipe is waited for)
   const fd = opts.out === '-' ? null : openSync(opts.out, 'w');
-  const write = (text: string) => (fd === null ? process.stdout.write(text) : writeSync(fd, text));
+  const write = async (text: string) => {
+    if (fd !== null) writeSync(fd, text);
+    else if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+  };
   const records: string[][] = [header];
   try {
-    write(stringify([header]));
+    await write(header.map(csvField).join(',') + '\n');
     for (let from = 0; from < rows; from += 512) {
-      const block: string[][] = [];
-      for (let i = from; i < Math.min(rows, from + 512); i++) block.push(record(i));
-      write(stringify(block));
-      if (rows <= 100_000) records.push(...block);
+      const to = Math.min(rows, from + 512);
+      let block = '';
+      for (let i = from; i < to; i++) block += line(i) + '\n';
+      await write(block);
+      if (rows <= 100_000) for (let i = from; i < to; i++) records.push(record(i));
     }
   } finally {
     if (fd !== null) closeSync(fd);
   }
   if (fd !== null) out.log(`wrote ${rows} predictions to ${opts.out}`);
   return records;
+}
+
+/** A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180). */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
