@@ -13,7 +13,7 @@ import { evaluateRows, predictRows } from './inference.js';
 import { accuracyKind, LOSSES, type AccuracyKind, type Loss } from './losses.js';
 import { toOptimizer, type Optimizer } from './optimizers.js';
 import { summary } from './summary.js';
-import { calibrateBatchNorm, staleStatisticsNotice, type CalibrateArgs } from './calibrate.js';
+import { calibrateBatchNorm, noticeAfterFit, type CalibrateArgs } from './calibrate.js';
 import { DivergenceError, trainStep, type StepResult } from './train-step.js';
 
 export { DivergenceError };
@@ -208,9 +208,7 @@ export class Sequential {
         get stopTraining() { return model.stopTraining; },
         set stopTraining(v: boolean) { model.stopTraining = v; },
       }, x, y, args);
-      // after onTrainEnd, so a callback that calibrates there hears nothing
-      const notice = staleStatisticsNotice(this.layers);
-      if (notice) console.warn(notice);
+      noticeAfterFit(this);
       return history;
     } finally {
       this.fitting = false;
