@@ -118,6 +118,8 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
     if (e instanceof bw.DivergenceError) fail(`training diverged (the loss became NaN or infinite); try a lower --learning-rate than ${learningRate}`);
     throw e;
   }
+  // the moving averages keep momentum^steps of their initial values: the saved model gets the training rows' exact statistics
+  if (opts.batchNorm) await model.calibrateBatchNorm(xTrain, { batchSize: opts.batchSize });
 
   const metrics: Record<string, number> = {};
   for (const [key, values] of Object.entries(history.history)) metrics[key] = values[values.length - 1];
