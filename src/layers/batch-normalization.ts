@@ -1,8 +1,8 @@
 import { heap } from '../backend/runtime.js';
 import type { F32 } from '../memory/heap.js';
+import { integer, knownKeys, number } from '../util/validate.js';
 import type { Initializer } from './initializers.js';
 import { Layer, type LayerPlan, type Param, type StepContext } from './layer.js';
-import { integer, knownKeys, number } from '../util/validate.js';
 import { defineLayer, option, type ArgsOf, type ConfigOf, type Option } from './options.js';
 import type { PooledMoments } from './pooled-moments.js';
 
