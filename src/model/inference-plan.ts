@@ -5,6 +5,7 @@ import { elementwise } from '../layers/activations.js';
 import { BatchNormalization } from '../layers/batch-normalization.js';
 import { Dense } from '../layers/dense.js';
 import type { Layer, StepContext } from '../layers/layer.js';
+import { lastAxisRows } from '../layers/shape.js';
 
 /**
  * Inference with every BatchNormalization folded into the Dense in front of it:
@@ -16,7 +17,7 @@ import type { Layer, StepContext } from '../layers/layer.js';
  * batches of one predict call do not repack the same weights.
  */
 type Step =
-  | { kind: 'dense'; inputDim: number; units: number; w: F32; packed: F32 | null; b: F32 | null; act: Act; softmax: boolean }
+  | { kind: 'dense'; inputShape: number[]; inputDim: number; units: number; w: F32; packed: F32 | null; b: F32 | null; act: Act; softmax: boolean }
   | { kind: 'layer'; layer: Layer };
 
 /** Whether `bn` can be folded into `dense`: a linear Dense, and BN over the last (Dense's output) axis. */
@@ -28,8 +29,8 @@ export function foldable(dense: Layer, bn: Layer | undefined): dense is Dense {
 export function foldInto(k: Kernels, dense: Dense, bn: BatchNormalization, w: F32, b: F32, scratch: (n: number) => F32): void {
   const [inputDim, units] = dense.kernelParam.shape;
   const { gamma, beta, movingMean, movingVariance } = bn.statistics;
-  const s = scratch(units), unusedShift = scratch(units);
-  k.bnormFold(units, movingMean.value, movingVariance.value, gamma?.value ?? null, null, bn.epsilon, s, unusedShift);
+  const s = scratch(units);
+  k.bnormScale(units, movingVariance.value, gamma?.value ?? null, s, bn.epsilon);
   k.scaleShift(inputDim, units, dense.kernelParam.value, null, s, null, w);
   if (!dense.biasParam) heap().f32(b).fill(0);
   k.scaleShift(1, units, dense.biasParam?.value ?? b, movingMean.value, s, beta?.value ?? null, b);
@@ -64,7 +65,7 @@ export class InferencePlan {
       }
       const packed = pack ? this.alloc(k.packedWeightsLength(inputDim, units)) : null;
       if (packed) k.packWeights(inputDim, units, w, packed);
-      this.steps.push({ kind: 'dense', inputDim, units, w, packed, b, act, softmax });
+      this.steps.push({ kind: 'dense', inputShape: dense.inputShape!, inputDim, units, w, packed, b, act, softmax });
     }
   }
 
@@ -78,9 +79,9 @@ export class InferencePlan {
     let a = x;
     for (const s of this.steps) {
       if (s.kind === 'layer') { a = s.layer.forward(ctx, a, rows); continue; }
-      const m = a.length / s.inputDim, y = ctx.scratch(m * s.units);
-      if (s.packed) ctx.k.densePacked(m, s.units, s.inputDim, a, s.w, s.packed, s.b, s.act, y);
-      else ctx.k.dense(m, s.units, s.inputDim, a, s.w, s.b, s.act, y);
+      const m = lastAxisRows(rows, s.inputShape), y = ctx.scratch(m * s.units);
+      if (s.packed) ctx.k.densePacked(m, s.units, s.inputDim, a, s.w, s.packed, s.b, y, s.act);
+      else ctx.k.dense(m, s.units, s.inputDim, a, s.w, s.b, y, s.act);
       if (s.softmax) ctx.k.softmax(m, s.units, y, y);
       a = y;
     }

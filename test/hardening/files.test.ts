@@ -52,7 +52,7 @@ describe('loadModel rejects broken models with clear errors', () => {
     ['model.json that is JSON null', () => variant('null'), /loadModel: .* has no modelTopology/],
     ['an unknown layer class', () => variant((j) => { layers(j)[1].class_name = 'Conv2D'; }), /loadModel: unknown layer class 'Conv2D' \(layers\[1\]\)/],
     ['a functional (non-Sequential) model', () => variant((j) => { j.modelTopology.class_name = 'Model'; }), /only Sequential models are supported, got class_name "Model"/],
-    ['units that are not an integer', () => variant((j) => { layers(j)[0].config.units = 2.5; }), /config.units must be a positive integer, got 2.5/],
+    ['units that are not an integer', () => variant((j) => { layers(j)[0].config.units = 2.5; }), /layer 'dense_\w+': dense: units: expected an integer >= 1, got 2\.5/],
     ['a weight missing from the manifest', () => variant((j) => { specs(j).splice(1, 1); }), /loadModel: .*(missing|more weights than the weight data|describes)/],
     ['an extra weight in the manifest and the data', () => variant((j) => { specs(j).push({ name: 'ghost/kernel', shape: [2], dtype: 'float32' }); }, Buffer.concat([weights, Buffer.alloc(8)])), /the manifest has weights no layer uses: ghost\/kernel/],
     ['a weight of the wrong shape', () => variant((j) => { specs(j)[0].shape = [8, 5]; }), /has shape \[8, 5\], the layer needs \[5, 8\]/],

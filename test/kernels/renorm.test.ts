@@ -20,7 +20,7 @@ const kernelClip = (c: ref.Clipping) => [c.rmin ?? 0, c.rmax ?? Infinity, c.dmax
 function forward(K: Kernels, h: KernelHeap, rows: number, cols: number, x: ArrayLike<number>, gamma: ArrayLike<number> | null,
   beta: ArrayLike<number> | null, rm: ArrayLike<number>, rs: ArrayLike<number>, clip: ref.Clipping) {
   const X = h.put(x), Y = h.out(rows * cols), M = h.out(cols), V = h.out(cols), I = h.out(cols);
-  K.bnormForwardTrain(rows, cols, X, null, null, EPS, Y, M, V, I);
+  K.bnormForwardTrain(rows, cols, X, null, null, Y, M, V, I, EPS);
   const R = h.out(cols), D = h.out(cols), S = h.out(cols), T = h.out(cols);
   K.renormCorrection(cols, M, V, h.put(rm), h.put(rs), gamma ? h.put(gamma) : null, beta ? h.put(beta) : null, R, D, S, T, EPS, ...kernelClip(clip));
   K.scaleShift(rows, cols, Y, null, S, T, Y);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as bw from '../../src/index.js';
 import type { Act, GemmOp, Kernels } from '../../src/backend/kernels.js';
 import { heap, threadPool } from '../../src/backend/runtime.js';
+import { GEMM_PACK_MIN_ROWS } from '../../src/backend/abi.js';
 import { MIN_PARALLEL_FLOPS, partition } from '../../src/backend/threads/pool.js';
 import { available, kernels } from '../helpers/backends.js';
 import { checkDense, checkGemm } from '../helpers/gemm-checks.js';
@@ -65,7 +66,7 @@ function gemmOnce(K: Kernels, op: GemmOp, m: number, n: number, k: number, accum
   const a = rng.uniform(m * k), b = rng.uniform(k * n), c0 = rng.uniform(m * n);
   return () => withHeap((h) => {
     const A = h.put(a), B = h.put(b), C = accumulate ? h.put(c0) : h.out(m * n);
-    K.gemm(op, m, n, k, A, B, C, accumulate);
+    K.gemm(m, n, k, A, B, C, op, accumulate);
     return Float32Array.from(h.read(C));
   });
 }
@@ -75,7 +76,7 @@ function denseOnce(K: Kernels, m: number, n: number, k: number, act: Act, seed: 
   const x = rng.uniform(m * k), w = rng.uniform(k * n, -0.5, 0.5), bias = rng.uniform(n);
   return () => withHeap((h) => {
     const X = h.put(x), W = h.put(w), Bi = h.put(bias), Y = h.out(m * n);
-    K.dense(m, n, k, X, W, Bi, act, Y);
+    K.dense(m, n, k, X, W, Bi, Y, act);
     return Float32Array.from(h.read(Y));
   });
 }
@@ -120,7 +121,7 @@ describe.each(SETS)('threaded GEMM on %s', (set) => {
   test('small products and m < 4 with B not transposed stay on the calling thread', async () => {
     const K = kernels(set);
     const small = await run(2, gemmOnce(K, 'nn', 16, 16, 16, false, 'small'));
-    const gemv = await run(2, gemmOnce(K, 'nn', 3, 2000, 2000, false, 'gemv'));
+    const gemv = await run(2, gemmOnce(K, 'nn', GEMM_PACK_MIN_ROWS - 1, 2000, 2000, false, 'gemv'));
     expect(small.parallel).toBe(0);
     expect(gemv.parallel).toBe(0);
   });
