@@ -9,7 +9,10 @@ import { fail } from './errors.js';
 export async function ready(): Promise<void> {
   await bw.ready();
   const wanted = process.env.BNWASM_BACKEND;
-  if (wanted === 'js' || wanted === 'wasm') bw.setBackend(wanted);
+  if (wanted !== undefined && wanted !== '') {
+    if (wanted !== 'js' && wanted !== 'wasm') fail(`BNWASM_BACKEND: expected 'wasm' or 'js', got ${JSON.stringify(wanted)}`);
+    bw.setBackend(wanted);
+  }
   const threads = process.env.BNWASM_THREADS;
   if (threads === undefined || threads === '') return;
   const n = Number(threads);

@@ -3,66 +3,14 @@
  * The `bnwasm` command: train and predict on any CSV, and the batch-normalization experiments that
  * `npm start` runs. Every user error ends as one line on stderr and exit code 1 (see errors.ts).
  */
-import { Command, Option } from 'commander';
-import { errorLine } from './errors.js';
-import { fraction, integer, layerSizes, positiveInteger, positiveNumber } from './options.js';
-import { TRAIN_DEFAULTS } from './train.js';
-
-function program(): Command {
-  const cli = new Command('bnwasm')
-    .description('Batch-normalized neural networks on WASM SIMD: train and predict on CSV files, and see what batch normalization does.')
-    // commander's usage errors, as one line like ours (its help hint would be a second line)
-    .configureOutput({ outputError: (text, write) => write(`${text.split('\n').filter(Boolean)[0].replace(/^error: /, 'bnwasm: ')} (see --help)\n`) });
-
-  cli.command('train')
-    .description('train a model on a CSV file (header row; comma or semicolon separated) and save it to a directory')
-    .argument('<file.csv>', 'training data')
-    .requiredOption('--label <column>', 'the column to predict')
-    .option('--epochs <n>', 'passes over the training rows', positiveInteger, TRAIN_DEFAULTS.epochs)
-    .option('--batch-size <n>', 'rows per training step', positiveInteger, TRAIN_DEFAULTS.batchSize)
-    .addOption(new Option('--hidden <sizes>', 'hidden layer sizes, comma-separated').argParser(layerSizes).default([...TRAIN_DEFAULTS.hidden], TRAIN_DEFAULTS.hidden.join(',')))
-    .option('--no-batchnorm', 'no BatchNormalization layers (the features are standardized instead)')
-    .addOption(new Option('--optimizer <name>', 'optimizer').choices(['sgd', 'adam']).default(TRAIN_DEFAULTS.optimizer))
-    .option('--learning-rate <lr>', 'learning rate (default: 0.01 for sgd, 0.001 for adam)', positiveNumber)
-    .option('--validation-split <fraction>', 'fraction of rows held out (stratified, seeded) for validation', fraction, TRAIN_DEFAULTS.validationSplit)
-    .addOption(new Option('--task <task>', 'default: classification for integer or text labels, else regression').choices(['classification', 'regression']))
-    .option('--seed <n>', 'seed for the split, the initial weights and the batch order', integer, TRAIN_DEFAULTS.seed)
-    .option('--out <dir>', 'where to save the model', TRAIN_DEFAULTS.out)
-    .action(async (file: string, o) => {
-      const { train } = await import('./train.js');
-      await train(file, {
-        label: o.label, epochs: o.epochs, batchSize: o.batchSize, hidden: o.hidden, batchNorm: o.batchnorm,
-        optimizer: o.optimizer, learningRate: o.learningRate, validationSplit: o.validationSplit, task: o.task,
-        seed: o.seed, out: o.out,
-      });
-    });
-
-  cli.command('predict')
-    .description('predict with a model saved by `bnwasm train`; writes `prediction` and, for classification, one p_<label> column per class')
-    .argument('<model-dir>', 'directory written by bnwasm train')
-    .argument('<file.csv>', 'rows to predict (extra columns, such as the label, are ignored)')
-    .option('--out <file>', "output CSV ('-' for stdout)", 'predictions.csv')
-    .action(async (dir: string, file: string, o) => {
-      const { predict } = await import('./predict.js');
-      await predict(dir, file, { out: o.out });
-    });
-
-  cli.command('experiment')
-    .description('the batch-normalization experiments on the bundled UCI digits data: terminal table, report.md, figures (SVG + PNG), results.json')
-    .option('--quick', 'a small version that runs in seconds (for tests)')
-    .option('--out <dir>', 'report folder', 'bnwasm-report')
-    .action(async (o) => {
-      const { experiment } = await import('./experiment/index.js');
-      await experiment({ quick: !!o.quick, out: o.out });
-    });
-  return cli;
-}
+import { consoleOutput } from './output.js';
+import { run } from './run.js';
 
 // `bnwasm predict … --out - | head` closes the pipe early: that is the reader's choice, not an error
 process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
 
-program().parseAsync(process.argv).catch((e: unknown) => {
-  process.stderr.write(`bnwasm: ${errorLine(e)}\n`);
-  if (process.env.BNWASM_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-  process.exitCode = 1;
-});
+run(process.argv.slice(2), {
+  out: consoleOutput(),
+  error: (line) => process.stderr.write(`${line}\n`),
+  help: (text) => process.stdout.write(text),
+}).then((code) => { process.exitCode = code; });

@@ -1,13 +1,13 @@
-import { writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'csv-stringify/sync';
 import * as bw from 'bnwasm';
 import { ready } from './backend.js';
-import { readTable } from './csv.js';
-import { featureMatrix } from './dataset.js';
+import { readDataset } from './dataset.js';
 import { fail } from './errors.js';
 import { argmax } from './metrics.js';
 import { consoleOutput, type Output } from './output.js';
+import { checkOutFile } from './out-dir.js';
 import { applyScaling, readPreprocessing } from './preprocessing.js';
 
 export interface PredictOptions {
@@ -27,39 +27,60 @@ async function load(dir: string): Promise<bw.Sequential> {
 /**
  * `bnwasm predict`: one output row per input row, `prediction` (the label as written in the training
  * file, or the regression value) and, for classification, `p_<label>` per class. Columns the model
- * was not trained on (such as the label) are ignored.
+ * was not trained on (such as the label) are ignored. The output is written in blocks of rows; the
+ * records are also returned (for files of up to 100,000 rows; beyond that only the header, so memory stays flat).
  */
 export async function predict(modelDir: string, file: string, opts: PredictOptions, out: Output = consoleOutput()): Promise<string[][]> {
   const prep = readPreprocessing(modelDir);
+  if (opts.out !== '-') checkOutFile(opts.out, '--out');
   await ready();
   const model = await load(modelDir);
   const inputs = model.inputShape?.[0];
   if (inputs !== prep.featureColumns.length) {
     fail(`${modelDir}: model.json expects ${inputs} inputs but preprocessing.json lists ${prep.featureColumns.length} feature columns`);
   }
-  const table = readTable(file);
-  const x = featureMatrix(table, prep.featureColumns);
+  const data = await readDataset(file, { features: prep.featureColumns });
+  const x = data.x, rows = data.rows;
   if (prep.featureScaling) applyScaling(x, prep.featureScaling);
-  const rows = table.rows.length;
-  const y = model.predict(bw.tensor(x, [rows, inputs])).dataSync();
+  const y = model.predict(new bw.Tensor(x, [rows, inputs])).dataSync();
 
-  let records: string[][];
-  if (prep.task === 'classification') {
-    const k = prep.classes.length;
-    records = [['prediction', ...prep.classes.map((c) => `p_${c}`)]];
-    for (let i = 0; i < rows; i++) {
-      records.push([prep.classes[argmax(y, k, i)], ...Array.from(y.subarray(i * k, (i + 1) * k), (p) => p.toFixed(6))]);
+  const classification = prep.task === 'classification';
+  const k = prep.classes.length, t = prep.targetScaling ?? { mean: 0, std: 1 };
+  const header = classification ? ['prediction', ...prep.classes.map((c) => `p_${c}`)] : ['prediction'];
+  const names = prep.classes.map(csvField);
+  const record = (i: number) => (classification
+    ? [prep.classes[argmax(y, k, i)], ...Array.from(y.subarray(i * k, (i + 1) * k), (p) => p.toFixed(6))]
+    : [String(Number((y[i] * t.std + t.mean).toPrecision(7)))]);
+  const line = (i: number) => {
+    if (!classification) return String(Number((y[i] * t.std + t.mean).toPrecision(7)));
+    let text = names[argmax(y, k, i)];
+    for (let j = 0; j < k; j++) text += ',' + y[i * k + j].toFixed(6);
+    return text;
+  };
+  // written in blocks of rows, so a large file's predictions are never one string (and a slow pipe is waited for)
+  const fd = opts.out === '-' ? null : openSync(opts.out, 'w');
+  const write = async (text: string) => {
+    if (fd !== null) writeSync(fd, text);
+    else if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+  };
+  const records: string[][] = [header];
+  try {
+    await write(header.map(csvField).join(',') + '\n');
+    for (let from = 0; from < rows; from += 512) {
+      const to = Math.min(rows, from + 512);
+      let block = '';
+      for (let i = from; i < to; i++) block += line(i) + '\n';
+      await write(block);
+      if (rows <= 100_000) for (let i = from; i < to; i++) records.push(record(i));
     }
-  } else {
-    const t = prep.targetScaling ?? { mean: 0, std: 1 };
-    records = [['prediction']];
-    for (let i = 0; i < rows; i++) records.push([String(Number((y[i] * t.std + t.mean).toPrecision(7)))]);
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
-  const text = stringify(records);
-  if (opts.out === '-') process.stdout.write(text);
-  else {
-    writeFileSync(opts.out, text);
-    out.log(`wrote ${rows} predictions to ${opts.out}`);
-  }
+  if (fd !== null) out.log(`wrote ${rows} predictions to ${opts.out}`);
   return records;
+}
+
+/** A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180). */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -27,14 +27,15 @@ export interface Preprocessing {
 
 export const PREPROCESSING_FILE = 'preprocessing.json';
 
-/** Column statistics over the chosen rows of a row-major matrix. */
-export function columnScaling(x: Float32Array, width: number, rows: number[]): Scaling {
-  const mean = new Array<number>(width).fill(0), sq = new Array<number>(width).fill(0);
-  for (const r of rows) for (let j = 0; j < width; j++) mean[j] += x[r * width + j];
-  for (let j = 0; j < width; j++) mean[j] /= rows.length;
-  for (const r of rows) for (let j = 0; j < width; j++) sq[j] += (x[r * width + j] - mean[j]) ** 2;
-  const std = sq.map((s) => Math.sqrt(s / rows.length) || 1);
-  return { mean, std };
+/** Column statistics of a row-major matrix (float64 sums, two passes: exact enough for offset columns). */
+export function columnScaling(x: Float32Array, width: number): Scaling {
+  const rows = x.length / width;
+  const mean = new Float64Array(width), sq = new Float64Array(width);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) mean[j] += x[r * width + j];
+  for (let j = 0; j < width; j++) mean[j] /= rows;
+  for (let r = 0; r < rows; r++) for (let j = 0; j < width; j++) sq[j] += (x[r * width + j] - mean[j]) ** 2;
+  const std = Array.from(sq, (s) => Math.sqrt(s / rows) || 1);
+  return { mean: Array.from(mean), std };
 }
 
 /** In place: x[i, j] = (x[i, j] − mean[j]) / std[j]. */

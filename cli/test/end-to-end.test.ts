@@ -75,11 +75,27 @@ describe('the bnwasm process', () => {
     }
   });
 
+  test('a messy file as users have them: CRLF header over LF rows, semicolons, decimal commas, quotes, a BOM', () => {
+    const rows = Array.from({ length: 120 }, (_, i) => `${((i * 37) % 101) / 10};"${(((i * 53) % 97) / 10).toFixed(1).replace('.', ',')}";${i % 2 ? 'yes' : '"no"'}`);
+    const file = writeCsv(tempDir('e2e-messy'), 'messy.csv', '\uFEFFa;b;answer\r\n' + rows.join('\n') + '\n\n');
+    const r = cli(['train', file, '--label', 'answer', '--epochs', '2', '--batch-size', '16', '--out', join(tempDir('e2e-messy-out'), 'm')]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Training on 96 rows, 24 held out · 2 features · 2 classes/);
+  });
+
+  test('BNWASM_BACKEND=gpu in a process run: one line naming the allowed values, exit 1', () => {
+    const r = spawnSync(process.execPath, [MAIN, 'train', DIGITS, '--label', 'label', '--out', join(tempDir('gpu'), 'm')],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, BNWASM_BACKEND: 'gpu' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`bnwasm: BNWASM_BACKEND: expected 'wasm' or 'js', got "gpu"\n`);
+  });
+
   test('a non-numeric cell in a process run names row and column', () => {
     const file = writeCsv(tempDir('e2e-bad'), 'bad.csv', 'a;b;label\n1;2;0\n3;"n/a";1\n');
     const r = cli(['train', file, '--label', 'label']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^bnwasm: .*bad\.csv: line 3 \(data row 2\), column 'b': 'n\/a' is not a number; feature cells must be numbers\n$/);
+    expect(r.stderr).toMatch(/^bnwasm: .*bad\.csv: line 3 \(data row 2\), column 'b': 'n\/a' marks a missing value; feature cells must be numbers\n$/);
   });
 });
 

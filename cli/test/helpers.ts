@@ -39,3 +39,18 @@ export function syntheticRows(n: number, label: (a: number, b: number, i: number
   }
   return rows;
 }
+
+/** Runs the bnwasm program in-process (run() with collecting streams), with extra environment variables for the call. */
+export async function runCli(argv: string[], env: Record<string, string> = {}) {
+  const { run } = await import('../src/run.js');
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  const stdout: string[] = [], stderr: string[] = [];
+  try {
+    const out = { log: (l: string) => stdout.push(l), warn: (l: string) => stderr.push(`bnwasm: warning: ${l}`), bars: false };
+    const code = await run(argv, { out, error: (l) => stderr.push(l), help: (t) => stdout.push(t) });
+    return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n'), errors: stderr.filter((l) => !l.startsWith('bnwasm: warning:')) };
+  } finally {
+    for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+  }
+}

@@ -87,7 +87,7 @@ describe('bad input is a one-line CliError', () => {
     ['empty file', () => train(writeCsv(dir, 'empty.csv', ''), options({}), quiet()), /empty\.csv is empty/],
     ['unknown label column', () => train(good, options({ label: 'target' }), quiet()), /no column 'target' for --label; its columns are: a, b, label/],
     ['non-numeric feature cell', () => train(writeCsv(dir, 'word.csv', 'a,b,label\n1,2,0\n3,four,1\n'), options({}), quiet()),
-      /line 3 \(data row 2\), column 'b': 'four' is not a number/],
+      /line 3 \(data row 2\), column 'b': 'four' is not a decimal number/],
     ['single class', () => train(writeCsv(dir, 'single.csv', 'a,label\n1,x\n2,x\n3,x\n'), options({}), quiet()), /single class \('x'\)/],
     ['fewer rows than a batch', () => train(good, options({ batchSize: 64 }), quiet()), /48 training rows after holding out 12 .*fewer than one batch of 64/],
     ['model directory that does not exist', () => predict(join(dir, 'nowhere'), good, { out: '-' }, quiet()), /model directory .*nowhere does not exist/],
@@ -117,5 +117,46 @@ describe('bad input is a one-line CliError', () => {
     await train(good, options({ epochs: 1, batchSize: 8, out }), quiet());
     const other = writeCsv(dir, 'other.csv', 'a,label\n1,0\n');
     await expect(predict(out, other, { out: '-' }, quiet())).rejects.toThrow(/has no column 'b', which the model was trained on \(it needs: a, b\)/);
+  });
+});
+
+describe('labels, task and split on small or odd tables', () => {
+  test('a class with a single row: trained on, not held out, and the user is told', async () => {
+    const rows = syntheticRows(60, (a) => (a > 5 ? 'big' : 'small'));
+    rows.push('1,1,rare');
+    const file = writeCsv(dir, 'rare.csv', ['a,b,kind', ...rows].join('\n'));
+    const log = quiet();
+    const r = await train(file, options({ label: 'kind', epochs: 1, batchSize: 8, out: join(dir, 'rare') }), log);
+    expect(r.classes).toEqual(['big', 'rare', 'small']);
+    expect(log.warnings).toEqual([expect.stringMatching(/class 'rare' of 'kind' has a single row, kept for training: the held-out rows do not include it/)]);
+  });
+
+  test('a validation split that holds out nothing says so, and the summary is on the training rows', async () => {
+    const file = writeCsv(dir, 'few.csv', ['a,b,y', ...syntheticRows(40, (a, b) => (a * 3 + b + 0.5).toFixed(2))].join('\n'));
+    const log = quiet();
+    const r = await train(file, options({ label: 'y', epochs: 1, batchSize: 8, validationSplit: 0.01, out: join(dir, 'few') }), log);
+    expect(log.warnings).toEqual([expect.stringMatching(/--validation-split 0\.01 holds out no rows of 40; the summary is on the training rows/)]);
+    expect(r.metrics.rmse).toBeGreaterThan(0);
+    expect(log.lines.join('\n')).toMatch(/training RMSE/);
+  });
+
+  test('an integer price column trains as regression and says why; labels 1 and 1.0 train as one class', async () => {
+    const prices = writeCsv(dir, 'prices.csv', ['a,b,price', ...syntheticRows(600, (_a, _b, i) => 100 + ((i * 7919) % 300))].join('\n'));
+    const log = quiet();
+    const r = await train(prices, options({ label: 'price', epochs: 1, out: join(dir, 'prices') }), log);
+    expect(r.task).toBe('regression');
+    expect(log.lines[0]).toMatch(/^task: regression: 300 distinct integer labels with 2\.0 rows each on average are a quantity, not classes; --task classification to override$/);
+    const mixed = writeCsv(dir, 'mixed-spelling.csv', ['a,b,label', ...syntheticRows(60, (a, _b, i) => (a > 5 ? (i % 2 ? '1' : '1.0') : '0'))].join('\n'));
+    expect((await train(mixed, options({ epochs: 1, batchSize: 8, out: join(dir, 'mixed') }), quiet())).classes).toEqual(['0', '1.0']); // named as first written
+  });
+
+  test('a NA label in a fractional column is an error naming the line, before training', async () => {
+    const rows = syntheticRows(300, (a, b) => (a * 2.5 + b).toFixed(2));
+    rows[150] = '1,2,NA';
+    const log = quiet();
+    const e = await train(writeCsv(dir, 'na-label.csv', ['a,b,y', ...rows].join('\n')), options({ label: 'y', out: join(dir, 'na') }), log).then(() => null, (err: Error) => err);
+    expect(e).toBeInstanceOf(CliError);
+    expect(e!.message).toMatch(/line 152: the label 'NA' in column 'y' marks a missing value/);
+    expect(log.lines).toEqual([]);
   });
 });

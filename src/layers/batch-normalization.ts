@@ -1,8 +1,8 @@
 import { heap } from '../backend/runtime.js';
 import type { F32 } from '../memory/heap.js';
+import { integer, knownKeys, number } from '../util/validate.js';
 import type { Initializer } from './initializers.js';
 import { Layer, type LayerPlan, type Param, type StepContext } from './layer.js';
-import { integer, knownKeys, number } from '../util/validate.js';
 import { defineLayer, option, type ArgsOf, type ConfigOf, type Option } from './options.js';
 import type { Regularizer } from './regularizers.js';
 import type { PooledMoments } from './pooled-moments.js';
@@ -215,7 +215,7 @@ export class BatchNormalization extends Layer {
       const { sizes, perSample, means, variances } = this.ghost;
       sizes.forEach((size, g) => pool.add(size * perSample, h.f32(at(means, g * c, c)), h.f32(at(variances, g * c, c))));
     } else {
-      pool.add(x.length / c, h.f32(mean), h.f32(variance));
+      pool.add(rows * this.outer * this.inner, h.f32(mean), h.f32(variance));
     }
     return this.fromRows(ctx, y, rows);
   }
@@ -226,7 +226,7 @@ export class BatchNormalization extends Layer {
    * Returns the output and the statistics the moving averages move towards.
    */
   private normalizeTrain(ctx: StepContext, x: F32, rows: number): { y: F32; mean: F32; variance: F32 } {
-    const c = this.features, n = x.length / c, k = ctx.k;
+    const c = this.features, n = rows * this.outer * this.inner, k = ctx.k;
     this.frozenScale = null;
     this.renormed = null;
     this.ghost = null;
@@ -257,7 +257,7 @@ export class BatchNormalization extends Layer {
    * size-weighted mean of the groups' means and variances (tf.keras: the plain mean; equal when sizes are).
    */
   private normalizeGhost(ctx: StepContext, x: F32, rows: number, groups: number): { y: F32; mean: F32; variance: F32 } {
-    const c = this.features, n = x.length / c, perSample = n / rows, k = ctx.k, h = heap();
+    const c = this.features, perSample = this.outer * this.inner, n = rows * perSample, k = ctx.k, h = heap();
     const sizes = Array.from({ length: groups }, (_, g) => Math.ceil((rows - g) / groups));
     const xg = ctx.scratch(n * c), yg = ctx.scratch(n * c), y = ctx.scratch(n * c);
     const means = ctx.scratch(groups * c), variances = ctx.scratch(groups * c), invStds = ctx.scratch(groups * c);
@@ -343,7 +343,7 @@ export class BatchNormalization extends Layer {
 
   /** Ghost BN backward: each virtual batch through BN's backward, the gamma/beta gradients summed over them. */
   private backwardGhost(ctx: StepContext, dy: F32, rows: number, needsInputGrad: boolean, dgamma: F32, dbeta: F32): F32 | null {
-    const { groups, sizes, perSample, means, invStds } = this.ghost!, c = this.features, n = dy.length / c, k = ctx.k;
+    const { groups, sizes, perSample, means, invStds } = this.ghost!, c = this.features, n = rows * perSample, k = ctx.k;
     const dyg = ctx.scratch(n * c), dgs = ctx.scratch(groups * c), dbs = ctx.scratch(groups * c);
     k.groupRows(rows, groups, perSample * c, dy, dyg, false);
     let offset = 0;

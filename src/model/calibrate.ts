@@ -102,3 +102,20 @@ export function staleStatisticsNotice(layers: Layer[]): string | null {
     + 'variance 1) after this training, so predict and evaluate normalize with statistics that are not those of the '
     + 'data. Call await model.calibrateBatchNorm(xTrain) after fit for the exact statistics (or train for more steps).';
 }
+
+const pending = new WeakSet<object>();
+
+/**
+ * fit's end: prints the notice once the program next yields to the event loop, if the statistics are still
+ * stale then. So `await model.fit(…); await model.calibrateBatchNorm(x)` hears nothing, and a loop of
+ * fit calls without a pause prints one notice, not one per call.
+ */
+export function noticeAfterFit(model: { readonly layers: Layer[] }): void {
+  if (pending.has(model)) return;
+  pending.add(model);
+  setTimeout(() => {
+    pending.delete(model);
+    const notice = staleStatisticsNotice(model.layers);
+    if (notice) console.warn(notice);
+  }, 0);
+}

@@ -16,7 +16,7 @@ import { makeMetric, METRIC_NAMES, type Metric, type MetricName } from '../train
 import { sampleWeights } from '../training/sample-weights.js';
 import { toOptimizer, type Optimizer } from './optimizers.js';
 import { summary } from './summary.js';
-import { calibrateBatchNorm, staleStatisticsNotice, type CalibrateArgs } from './calibrate.js';
+import { calibrateBatchNorm, noticeAfterFit, type CalibrateArgs } from './calibrate.js';
 import { DivergenceError, trainStep, type StepResult } from './train-step.js';
 
 export { DivergenceError };
@@ -294,9 +294,7 @@ export class Sequential {
         evaluate: (d, batchSize, weights) => this.evaluateDataset(d, batchSize, weights),
         model: this,
       }, x, y, args));
-      // after onTrainEnd, so a callback that calibrates there hears nothing
-      const notice = staleStatisticsNotice(this.layers);
-      if (notice) console.warn(notice);
+      noticeAfterFit(this);
       return history;
     } finally {
       this.fitting = false;

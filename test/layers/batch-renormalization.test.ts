@@ -56,6 +56,24 @@ describe.each(BACKENDS)('Batch Renormalization on the %s backend', (backend) => 
     });
   });
 
+  test('center: false and scale: false: the correction alone (x̂·r + d), and a feature axis that is not last', () => {
+    bw.setBackend(backend);
+    const rows = 4, shape = [3, 2], c = 3; // axis 1: features are the 3, each sample has 2 rows of them
+    const l = bw.layers.batchNormalization({ axis: 1, renorm: true, center: false, scale: false, inputShape: shape });
+    const x = randn(rows * 6, 90, 1, 2);
+    l.apply(bw.tensor(x, [rows, ...shape]));
+    const mv = positive(c, 91), rm = randn(c, 92, 1), rs = positive(c, 93);
+    l.setWeights([randn(c, 94), mv, mv.map((v) => Math.sqrt(v + EPS)), rm, rs].map((w) => bw.tensor(w)));
+    const y = l.apply(bw.tensor(x, [rows, ...shape]), { training: true }).dataSync();
+    // rows layout [rows·2, 3] and back
+    const toRows = (a: ArrayLike<number>) => Float64Array.from({ length: a.length }, (_, i) => {
+      const s = Math.floor(i / 6), k = i % 6, r = Math.floor(k / c), j = k % c;
+      return a[s * 6 + j * 2 + r];
+    });
+    const want = ref.forwardTrain(rows * 2, c, toRows(x), null, null, rm, rs, EPS);
+    expectClose(toRows(y), want.y, 'y', 2e-5, 2e-5);
+  });
+
   test('a training step: gradients of gamma, beta and the input with r and d constant (SGD weight deltas vs float64)', () => {
     bw.setBackend(backend);
     const rows = 7, k = 3, c = 4, lr = 0.5;

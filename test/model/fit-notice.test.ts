@@ -1,7 +1,8 @@
 /**
  * fit's notice about BatchNormalization layers whose moving statistics still hold more than 5 % of their
- * initial values (momentum^updates > 0.05): once per fit, at its end, naming the layers and calibrateBatchNorm;
- * nothing after enough steps, after calibration (also from onTrainEnd), for frozen layers or with loaded statistics.
+ * initial values (momentum^updates > 0.05): at the end of fit (when the program next yields to the event loop),
+ * naming the layers and calibrateBatchNorm; once for fit calls in a row; nothing after enough steps, after
+ * calibration (right after fit or from onTrainEnd), for frozen layers or with loaded statistics.
  */
 import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { BACKENDS, bw, randn, setupBoth } from '../helpers/tfjs.js';
@@ -22,6 +23,8 @@ function model(momentum = 0.99, trainable = true) {
   return m;
 }
 const x = bw.tensor(randn(60, 1), [20, 3]), y = bw.tensor(randn(20, 2), [20, 1]);
+/** Lets the notice fit scheduled run. */
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 describe.each(BACKENDS)('the end-of-fit notice on the %s backend', (backend) => {
   beforeAll(() => bw.setBackend(backend));
@@ -30,6 +33,8 @@ describe.each(BACKENDS)('the end-of-fit notice on the %s backend', (backend) => 
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const m = model();
     await m.fit(x, y, { epochs: 10, batchSize: 5 }); // 40 updates: 0.99^40 = 67 %
+    expect(warn).not.toHaveBeenCalled();
+    await tick();
     expect(warn).toHaveBeenCalledTimes(1);
     const text = String(warn.mock.calls[0][0]);
     expect(text).toContain('bn_first (67 %)');
@@ -42,8 +47,23 @@ describe.each(BACKENDS)('the end-of-fit notice on the %s backend', (backend) => 
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const m = model(0.9);
     await m.fit(x, y, { epochs: 7, batchSize: 5 }); // 0.9^28 = 5.2 %: still above
+    await tick();
     expect(warn).toHaveBeenCalledTimes(1);
     await m.fit(x, y, { epochs: 1, batchSize: 5 }); // 0.9^32 = 3.4 %
+    await tick();
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  test('fit calls in a row: one notice; calibrateBatchNorm right after fit: none', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const m = model();
+    for (let i = 0; i < 3; i++) await m.fit(x, y, { epochs: 1, batchSize: 5 });
+    await tick();
+    expect(warn).toHaveBeenCalledTimes(1);
+    const n = model();
+    await n.fit(x, y, { epochs: 1, batchSize: 5 });
+    await n.calibrateBatchNorm(x);
+    await tick();
     expect(warn).toHaveBeenCalledTimes(1);
   });
 
@@ -51,10 +71,13 @@ describe.each(BACKENDS)('the end-of-fit notice on the %s backend', (backend) => 
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const m = model();
     await m.fit(x, y, { epochs: 2, batchSize: 5, callbacks: { onTrainEnd: () => m.calibrateBatchNorm(x) } });
+    await tick();
     await m.fit(x, y, { epochs: 1, batchSize: 5 }); // calibrated statistics hold no initial values
+    await tick();
     expect(warn).not.toHaveBeenCalled();
     const frozen = model(0.99, false);
     await frozen.fit(x, y, { epochs: 2, batchSize: 5 });
+    await tick();
     expect(String(warn.mock.calls[0][0])).toContain('bn_first');
     expect(String(warn.mock.calls[0][0])).not.toContain('bn_second');
   });
@@ -63,6 +86,7 @@ describe.each(BACKENDS)('the end-of-fit notice on the %s backend', (backend) => 
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const trained = model();
     await trained.fit(x, y, { epochs: 40, batchSize: 5 }); // 160 updates: 20 %, so this one warns
+    await tick();
     expect(warn).toHaveBeenCalledTimes(1);
     const copy = model();
     copy.setWeights(trained.getWeights());
@@ -72,6 +96,7 @@ describe.each(BACKENDS)('the end-of-fit notice on the %s backend', (backend) => 
     const loaded = await bw.loadModel({ load: async () => saved! });
     loaded.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
     await loaded.fit(x, y, { epochs: 1, batchSize: 5 });
+    await tick();
     expect(warn).toHaveBeenCalledTimes(1);
   });
 });

@@ -8,6 +8,10 @@ export interface Budget {
   figure1: { steps: number; evalEvery: number; learningRate: number };
   learningRates: { steps: number; evalEvery: number; rates: number[] };
   regularization: { steps: number; evalEvery: number; seeds: number[] };
+  /** BN statistics: training-set sizes, epochs over each, seeds (moving averages vs calibrated statistics). */
+  statistics: { trainRows: number[]; epochs: number; seeds: number[] };
+  /** BN vs Batch Renormalization: batch sizes and Adam steps per run. */
+  renorm: { batchSizes: number[]; steps: number };
 }
 
 export const SEED = 1;
@@ -16,10 +20,14 @@ export const DEFAULT_BUDGET: Budget = {
   figure1: { steps: 3000, evalEvery: 30, learningRate: 0.5 },
   learningRates: { steps: 1200, evalEvery: 20, rates: [0.01, 0.03, 0.1, 0.3, 1, 2] },
   regularization: { steps: 1500, evalEvery: 100, seeds: [1, 2, 3] },
+  statistics: { trainRows: [100, 200, 300, 400], epochs: 12, seeds: [1, 2, 3] },
+  renorm: { batchSizes: [2, 4, 8], steps: 600 },
 };
 
 export const QUICK_BUDGET: Budget = {
   figure1: { steps: 240, evalEvery: 20, learningRate: 0.5 },
   learningRates: { steps: 150, evalEvery: 25, rates: [0.01, 0.3, 2] },
   regularization: { steps: 200, evalEvery: 50, seeds: [1] },
+  statistics: { trainRows: [100, 400], epochs: 12, seeds: [1] },
+  renorm: { batchSizes: [2, 8], steps: 200 },
 };

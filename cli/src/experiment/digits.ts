@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { readTable } from '../csv.js';
-import { featureMatrix, targets } from '../dataset.js';
+import { readDatasetSync, targets } from '../dataset.js';
 import { splitRows } from '../split.js';
 
 /** Row-major inputs and class indices. */
@@ -12,7 +11,7 @@ export const DIGITS_FILE = fileURLToPath(new URL('../../../data/digits.csv', imp
 
 const HELD_OUT = 0.25;
 
-function subset(x: Float32Array, y: Float32Array, width: number, rows: number[]): Data {
+function subset(x: Float32Array, y: Float32Array, width: number, rows: Uint32Array): Data {
   const out = { x: new Float32Array(rows.length * width), y: new Float32Array(rows.length), rows: rows.length, width };
   rows.forEach((r, i) => { out.x.set(x.subarray(r * width, (r + 1) * width), i * width); out.y[i] = y[r]; });
   return out;
@@ -23,10 +22,9 @@ function subset(x: Float32Array, y: Float32Array, width: number, rows: number[])
  * a seeded, stratified training set (75%) and held-out set (25%).
  */
 export function loadDigits(seed: number): Split {
-  const table = readTable(DIGITS_FILE);
-  const labels = targets(table, 'label', 'classification');
-  const columns = table.columns.filter((c) => c !== 'label');
-  const x = featureMatrix(table, columns).map((v) => v / 16);
-  const { train, heldOut } = splitRows(table.rows.length, HELD_OUT, seed, labels.values);
-  return { train: subset(x, labels.values, columns.length, train), heldOut: subset(x, labels.values, columns.length, heldOut) };
+  const data = readDatasetSync(DIGITS_FILE, { label: 'label' });
+  const labels = targets(data, 'classification');
+  const x = data.x.map((v) => v / 16);
+  const { train, heldOut } = splitRows(data.rows, HELD_OUT, seed, labels.values);
+  return { train: subset(x, labels.values, data.width, train), heldOut: subset(x, labels.values, data.width, heldOut) };
 }

@@ -1,7 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ready } from '../backend.js';
+import { checkOutDir } from '../out-dir.js';
 import { consoleOutput, type Output } from '../output.js';
+import { bnStatistics } from './bn-statistics.js';
+import { judgeStatistics, statisticsTables } from './bn-statistics-report.js';
 import { renderFigure } from './charts.js';
 import { judgeClaims, type Claim } from './claims.js';
 import { DEFAULT_BUDGET, QUICK_BUDGET, SEED } from './config.js';
@@ -22,6 +25,7 @@ export interface ExperimentOptions { quick: boolean; out: string }
  */
 export async function experiment(o: ExperimentOptions, out: Output = consoleOutput()): Promise<{ results: Results; claims: Claim[]; seconds: number }> {
   const started = performance.now();
+  checkOutDir(o.out, '--out');
   await ready();
   mkdirSync(o.out, { recursive: true });
   const budget = o.quick ? QUICK_BUDGET : DEFAULT_BUDGET;
@@ -35,17 +39,19 @@ export async function experiment(o: ExperimentOptions, out: Output = consoleOutp
     initialization,
     learningRates: learningRateSweep(data, budget.learningRates, SEED, out),
     regularization: regularization(data, budget.regularization, out),
+    statistics: await bnStatistics(data, budget, SEED, out),
   };
   const claims = judgeClaims(results);
-  const tbls = tables(results, claims);
+  const findings = judgeStatistics(results.statistics);
+  const tbls = [...tables(results, claims), ...statisticsTables(results.statistics, budget, findings)];
   const figs = figures(results);
   for (const f of figs) await renderFigure(f, o.out);
   const seconds = (performance.now() - started) / 1000;
-  writeFileSync(join(o.out, 'results.json'), JSON.stringify({ ...results, claims, seconds }, null, 1) + '\n');
+  writeFileSync(join(o.out, 'results.json'), JSON.stringify({ ...results, claims, findings, seconds }, null, 1) + '\n');
   writeFileSync(join(o.out, 'report.md'), report(results, claims, figs, tbls, seconds));
 
   out.log('');
   for (const t of tbls) out.log(terminalTable(t) + '\n');
-  out.log(`${claims.filter((c) => c.verdict === 'held').length} of ${claims.length} claims held. Wrote ${o.out}/report.md, ${figs.length} figures (SVG + PNG) and results.json in ${seconds.toFixed(1)} s.`);
+  out.log(`${claims.filter((c) => c.verdict === 'held').length} of ${claims.length} claims held; ${findings.filter((c) => c.verdict === 'held').length} of ${findings.length} findings on BN statistics held. Wrote ${o.out}/report.md, ${figs.length} figures (SVG + PNG) and results.json in ${seconds.toFixed(1)} s.`);
   return { results, claims, seconds };
 }

@@ -1,3 +1,4 @@
+import type { BnStatisticsResults } from './bn-statistics.js';
 import type { Budget } from './config.js';
 import type { Figure1Pair } from './figure-1.js';
 import type { LearningRateRun } from './learning-rates.js';
@@ -14,6 +15,8 @@ export interface Results {
   initialization: Figure1Pair[];
   learningRates: LearningRateRun[];
   regularization: RegularizationRun[];
+  /** Moving averages vs calibrated statistics, and BN vs Batch Renormalization with small batches. */
+  statistics: BnStatisticsResults;
 }
 
 export const variant = (batchNorm: boolean) => (batchNorm ? 'with BN' : 'without BN');
