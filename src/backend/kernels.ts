@@ -45,6 +45,11 @@ export const REGRESSION_LOSS: Record<RegressionLoss, number> = { meanAbsoluteErr
 
 /** Keras's clip for probabilities inside cross-entropy (backend.epsilon()). */
 export const PROB_EPSILON = 1e-7;
+/**
+ * The upper clip bound, 1 − 1e-7 as a float32 (1 − 2⁻²³), as Keras and TF.js clip float32 tensors: a saturated
+ * wrong prediction costs log(2²³) in binary cross-entropy, not log(1e7). p ≤ PROB_HI ⇔ p < 1 − 1e-7 for a float32 p.
+ */
+export const PROB_HI = Math.fround(1 - PROB_EPSILON);
 
 export interface Kernels {
   readonly name: 'js' | 'wasm';
@@ -113,7 +118,7 @@ export interface Kernels {
   softmaxCrossEntropy(rows: number, cols: number, logits: F32, targets: F32, probs: F32, dlogits: F32): number;
   /** Cross-entropy on probabilities (Keras: p / Σp, clip, −Σ t·log p). Returns the sum over rows; dp = ∂(mean)/∂p. */
   crossEntropy(rows: number, cols: number, p: F32, targets: F32, dp: F32): number;
-  /** Binary cross-entropy on probabilities (clip to [1e-7, 1 − 1e-7]); returns Σ over rows of the per-row mean; dp = ∂(mean)/∂p. */
+  /** Binary cross-entropy on probabilities (clip to [1e-7, PROB_HI]); returns Σ over rows of the per-row mean; dp = ∂(mean)/∂p. */
   binaryCrossEntropy(rows: number, cols: number, p: F32, targets: F32, dp: F32): number;
   /** Mean squared error; returns Σ over rows of the per-row mean of (p − t)²; dp = ∂(mean over rows)/∂p. */
   meanSquaredError(rows: number, cols: number, p: F32, targets: F32, dp: F32): number;
