@@ -103,19 +103,21 @@ export function staleStatisticsNotice(layers: Layer[]): string | null {
     + 'data. Call await model.calibrateBatchNorm(xTrain) after fit for the exact statistics (or train for more steps).';
 }
 
-const pending = new WeakSet<object>();
+const pending = new WeakSet<object>(), told = new WeakSet<object>();
 
 /**
  * fit's end: prints the notice once the program next yields to the event loop, if the statistics are still
- * stale then. So `await model.fit(…); await model.calibrateBatchNorm(x)` hears nothing, and a loop of
- * fit calls without a pause prints one notice, not one per call.
+ * stale then, and at most once per model. So `await model.fit(…); await model.calibrateBatchNorm(x)` hears
+ * nothing, and a loop of fit calls prints one notice, not one per call.
  */
 export function noticeAfterFit(model: { readonly layers: Layer[] }): void {
-  if (pending.has(model)) return;
+  if (pending.has(model) || told.has(model)) return;
   pending.add(model);
   setTimeout(() => {
     pending.delete(model);
     const notice = staleStatisticsNotice(model.layers);
-    if (notice) console.warn(notice);
+    if (!notice) return;
+    told.add(model);
+    console.warn(notice);
   }, 0);
 }
