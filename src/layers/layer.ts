@@ -1,6 +1,7 @@
 import type { Kernels } from '../backend/kernels.js';
 import { heap, kernels } from '../backend/runtime.js';
 import { Arena } from '../memory/arena.js';
+import { Holding } from '../memory/holding.js';
 import type { F32 } from '../memory/heap.js';
 import { Tensor, sizeOf, toTensor } from '../tensor/tensor.js';
 import { initialize, type Initializer } from './initializers.js';
@@ -41,13 +42,6 @@ export interface StepContext {
   scratch(length: number): F32;
 }
 
-/** Frees a layer's weights when the layer is garbage collected: users never call dispose. */
-const reclaim = new FinalizationRegistry<F32[]>((blocks) => {
-  for (const b of blocks) {
-    try { heap().release(b); } catch { /* the runtime is gone */ }
-  }
-});
-
 const counters = new Map<string, number>();
 /** TF.js default names: `dense_Dense1`, `batch_normalization_BatchNormalization2`… */
 export function defaultName(className: string): string {
@@ -75,7 +69,9 @@ export abstract class Layer {
   /** The input shape given at construction (`inputShape` argument), serialized as batch_input_shape. */
   readonly declaredInputShape: number[] | null;
   protected params: Param[] = [];
-  private owned: F32[] = [];
+  /** The WASM memory of the weights (from build on), freed by dispose() or when the layer is collected. */
+  private holding: Holding | null = null;
+  private disposedFlag = false;
   /** This layer's declaration and its checked option values. */
   readonly def: LayerDef;
   private readonly settings: Readonly<Record<string, unknown>>;
@@ -105,8 +101,31 @@ export abstract class Layer {
   /** Called once the declared weights exist (look them up with weight(name)); the default does nothing. */
   protected onBuild(_shape: number[]): void {}
 
+  /** True once dispose() has freed the layer's weights. */
+  get disposed(): boolean {
+    return this.disposedFlag;
+  }
+
+  /** Throws a clear Error when the layer was disposed; `what` names the call. */
+  assertUsable(what: string): void {
+    if (this.disposedFlag) throw new Error(`${what}: layer '${this.name}' was disposed (its weights are freed); create a new layer`);
+  }
+
+  /** Frees the layer's WASM memory now; any later use of the layer throws. Idempotent. */
+  dispose(): void {
+    this.holding?.free();
+    this.holding = null;
+    this.params = [];
+    this.disposedFlag = true;
+  }
+
+  private hold(): Holding {
+    return (this.holding ??= new Holding(this, 'layer'));
+  }
+
   /** Allocates the weights for inputs of `shape` (no batch dimension) and returns the output shape. */
   build(shape: number[]): number[] {
+    this.assertUsable(`${this.name}.build`);
     if (this.inputShape) {
       if (shape.join() !== this.inputShape.join()) {
         throw new Error(`${this.name}: built for inputs of shape [${this.inputShape.join(', ')}], got [${shape.join(', ')}]`);
@@ -121,14 +140,13 @@ export abstract class Layer {
       out = plan.outputShape;
     } catch (e) {
       // a failed build (a bad shape, or out of memory half-way) leaves the layer unbuilt and owning nothing
-      const h = heap();
-      for (const b of this.owned.splice(0)) h.release(b);
+      this.holding?.free();
+      this.holding = null;
       this.params = [];
       throw e;
     }
     this.inputShape = [...shape];
     this.outputShape = out;
-    reclaim.register(this, this.owned);
     return out;
   }
 
@@ -142,13 +160,11 @@ export abstract class Layer {
   }
 
   private addParam(w: WeightDecl): Param {
-    const h = heap();
-    const value = h.alloc(sizeOf(w.shape));
-    this.owned.push(value);
-    initialize(w.initializer, h.f32(value), w.shape);
-    const grad = w.trainable ? h.alloc(sizeOf(w.shape)) : null;
+    const holding = this.hold();
+    const value = holding.alloc(sizeOf(w.shape));
+    initialize(w.initializer, heap().f32(value), w.shape);
+    const grad = w.trainable ? holding.alloc(sizeOf(w.shape)) : null;
     const p: Param = { name: w.name, shape: [...w.shape], value, grad, slots: [] };
-    if (grad) this.owned.push(grad);
     this.params.push(p);
     return p;
   }
@@ -160,10 +176,10 @@ export abstract class Layer {
 
   /** Optimizer slots belong to the layer too, so they are freed with it. */
   addSlot(p: Param): F32 {
-    const h = heap(), slot = h.alloc(p.value.length);
-    h.f32(slot).fill(0);
+    this.assertUsable(`${this.name}: optimizer slot`);
+    const slot = this.hold().alloc(p.value.length);
+    heap().f32(slot).fill(0);
     p.slots.push(slot);
-    this.owned.push(slot);
     return slot;
   }
 
@@ -224,12 +240,14 @@ export abstract class Layer {
   }
 
   getWeights(): Tensor[] {
+    this.assertUsable(`${this.name}.getWeights`);
     const h = heap();
     return this.params.map((p) => new Tensor(h.f32(p.value).slice(), [...p.shape]));
   }
 
   /** Checks every weight first, then writes: a wrong count or shape throws and changes nothing. */
   setWeights(weights: Tensor[]): void {
+    this.assertUsable(`${this.name}.setWeights`);
     if (!this.built) throw new Error(`${this.name}.setWeights: the layer is not built yet (give it an inputShape or add it to a model that is built)`);
     if (!Array.isArray(weights) || weights.length !== this.params.length) {
       throw new Error(`${this.name}.setWeights: expected ${this.params.length} weights (${this.params.map((p) => p.name).join(', ')}), got ${Array.isArray(weights) ? weights.length : String(weights)}`);
@@ -250,6 +268,7 @@ export abstract class Layer {
    * Keras) also updates a BatchNormalization's moving statistics.
    */
   apply(x: Tensor, { training = false }: { training?: boolean } = {}): Tensor {
+    this.assertUsable(`${this.name}.apply`);
     const t = toTensor(x, `${this.name}.apply: x`);
     if (t.rank < 2) throw new Error(`${this.name}.apply: x must have a batch dimension (rank >= 2), got shape [${t.shape.join(', ')}]`);
     const out = this.build(t.shape.slice(1));

@@ -1,5 +1,4 @@
 import type { F32 } from './heap.js';
-import type { Heap } from './heap.js';
 
 const ALIGN_FLOATS = 4; // 16 bytes
 
@@ -8,12 +7,18 @@ const ALIGN_FLOATS = 4; // 16 bytes
  * step. When a step needs more than the current chunk (a bigger batch), extra chunks are taken for that
  * step and merged into one bigger chunk at the next reset: steady state allocates nothing.
  */
+/** Where an arena's chunks come from: the heap itself, or an owner's Holding (holding.ts). */
+export interface Allocator {
+  alloc(length: number): F32;
+  release(block: F32): void;
+}
+
 export class Arena {
   private chunks: F32[] = [];
   private used = 0; // floats used in the last chunk
   private total = 0; // floats handed out this step
 
-  constructor(private readonly heap: Heap) {}
+  constructor(private readonly heap: Allocator) {}
 
   take(length: number): F32 {
     const need = Math.ceil(Math.max(length, 1) / ALIGN_FLOATS) * ALIGN_FLOATS;
@@ -38,6 +43,19 @@ export class Arena {
     }
     this.used = 0;
     this.total = 0;
+  }
+
+  /** Floats the arena holds between steps. */
+  get capacity(): number {
+    return this.chunks.reduce((s, c) => s + c.length, 0);
+  }
+
+  /**
+   * Ends a call: an arena that grew past `limit` floats for it (one unusually large batch) gives its
+   * chunks back, so the model does not keep that scratch for its lifetime; the next call takes what it needs.
+   */
+  trim(limit: number): void {
+    if (this.capacity > limit) this.release();
   }
 
   release(): void {

@@ -11,12 +11,25 @@ const MAX_PAGES = 32768; // 2 GiB: pointers stay positive 32-bit integers in JS
 // arithmetic, not `& ~15`: bitwise ops wrap at 2^31, and a huge request must fail, not become a tiny block
 const align = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN;
 
+/** What the heap may try before an allocation fails, and what the error then adds (holding.ts sets it). */
+export interface PressureRelief {
+  /** Frees what dropped owners hold; returns the bytes freed. */
+  reclaim(): number;
+  /** A clause for the out-of-memory error ('' when there is nothing to say). */
+  report(): string;
+}
+let relief: PressureRelief | null = null;
+export function setPressureRelief(r: PressureRelief): void {
+  relief = r;
+}
+
 /**
  * The one WebAssembly.Memory every model, layer and op shares, and its allocator.
  *
  * First-fit free list with coalescing: persistent blocks (a layer's weights, gradients and optimizer
- * slots; a model's step arena) live as long as their owner and are freed when it is collected, so
- * memory stays flat however many models a program builds. The region below `base` belongs to the
+ * slots; a model's step arena) live until their owner is disposed or collected (holding.ts), so memory
+ * stays flat however many models a program builds and disposes. Before the memory would have to grow
+ * past what the engine gives, the heap asks `relief` to free what dropped owners hold, then tries again. The region below `base` belongs to the
  * WASM modules: their static data and the kernels' scratch (GEMM packing, BN coefficients).
  *
  * Views: `memory.grow` detaches every Float32Array taken before it, so `f32()` returns a fresh view
@@ -37,9 +50,16 @@ export class Heap {
     const bytes = align(Math.max(4 * length, ALIGN));
     let ptr = this.takeFree(bytes);
     if (ptr < 0) {
-      ptr = this.top;
-      this.ensure(ptr + bytes);
-      this.top = ptr + bytes;
+      let failure = this.ensure(this.top + bytes);
+      if (failure && relief && relief.reclaim() > 0) {
+        ptr = this.takeFree(bytes);
+        failure = ptr < 0 ? this.ensure(this.top + bytes) : null;
+      }
+      if (failure) throw new Error(`${failure}${relief?.report() ?? ''}`);
+      if (ptr < 0) {
+        ptr = this.top;
+        this.top = ptr + bytes;
+      }
     }
     this.sizes.set(ptr, bytes);
     this.live += bytes;
@@ -64,20 +84,26 @@ export class Heap {
     return { wasmBytes: this.memory.buffer.byteLength, allocatedBytes: this.live };
   }
 
-  private ensure(end: number): void {
+  /** Grows the memory to at least `end` bytes; returns why it could not (null when it could). */
+  private ensure(end: number): string | null {
     const short = end - this.memory.buffer.byteLength;
-    if (short <= 0) return;
+    if (short <= 0) return null;
     const pages = Math.ceil(short / PAGE);
     const have = this.memory.buffer.byteLength / PAGE;
     if (have + pages > MAX_PAGES) {
-      throw new Error(`out of memory: need ${end} bytes of WASM memory, the limit is ${MAX_PAGES * PAGE} bytes`);
+      return `out of memory: need ${end} bytes of WASM memory, the limit is ${MAX_PAGES * PAGE} bytes`;
     }
     try {
       // grow a little ahead so a slowly growing batch does not grow the memory every step
       this.memory.grow(Math.min(Math.max(pages, Math.ceil(have / 8)), MAX_PAGES - have));
     } catch (cause) {
-      throw new Error(`out of memory: the engine refused to grow WASM memory to ${end} bytes (${String(cause)})`);
+      try {
+        this.memory.grow(pages); // the engine may give what is needed without the margin
+      } catch {
+        return `out of memory: the engine refused to grow WASM memory to ${end} bytes (${String(cause)})`;
+      }
     }
+    return null;
   }
 
   private takeFree(bytes: number): number {

@@ -1,8 +1,9 @@
-import { heap, kernels } from '../backend/runtime.js';
+import { kernels } from '../backend/runtime.js';
 import type { IOHandler } from '../io/artifacts.js';
 import { saveModel } from '../io/save.js';
 import { Layer } from '../layers/layer.js';
 import { Arena } from '../memory/arena.js';
+import { Holding, nextTurn } from '../memory/holding.js';
 import { Tensor, toTensor } from '../tensor/tensor.js';
 import { fail, integer, knownKeys, oneOf, show } from '../util/validate.js';
 import { checkInputs, prepareTargets, type Dataset } from './data.js';
@@ -22,10 +23,11 @@ export interface CompileArgs { optimizer: unknown; loss: Loss; metrics?: string[
 
 let modelCount = 0;
 
-/** A model's scratch arena goes back to the heap when the model is collected (the layers free their own weights). */
-const reclaimArena = new FinalizationRegistry<Arena>((arena) => {
-  try { arena.release(); } catch { /* the runtime is gone */ }
-});
+/**
+ * Scratch a model keeps between calls: 64 MiB. A call that needed more (predict of a million rows in one
+ * batch) gives the rest back when it returns instead of holding it for the model's lifetime.
+ */
+const KEEP_SCRATCH_FLOATS = 16 * 2 ** 20;
 
 /**
  * A linear stack of layers, as tf.sequential: its structure, compile, weights and save live here; the
@@ -42,6 +44,9 @@ export class Sequential {
   private compiled: { optimizer: Optimizer; loss: Loss; metrics: string[] } | null = null;
   private arena: Arena | null = null;
   private fitting = false;
+  /** The scratch arena's memory, freed by dispose() or when the model is collected (layers hold their own weights). */
+  private readonly holding = new Holding(this, 'model');
+  private disposed = false;
 
   constructor(args: { layers?: Layer[]; name?: string } = {}) {
     knownKeys(args, 'sequential', ['layers', 'name']);
@@ -69,8 +74,28 @@ export class Sequential {
     return this.layers.length > 0 && this.layers.every((l) => l.built);
   }
 
+  /**
+   * Frees the model's WASM memory now: its layers' weights and optimizer state, and its scratch. Any later
+   * use of the model (or of its layers) throws. Calling it again does nothing.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    if (this.fitting) throw new Error(`dispose: ${this.name} is training; dispose it after fit() has finished (set model.stopTraining = true to end it early)`);
+    this.disposed = true;
+    this.arena = null;
+    this.holding.free();
+    for (const l of this.layers) l.dispose();
+  }
+
+  /** Throws a clear Error once the model is disposed; `what` names the call. */
+  private usable(what: string): void {
+    if (this.disposed) throw new Error(`${what}: model '${this.name}' was disposed (model.dispose() freed its memory); build or load a new model`);
+  }
+
   add(layer: Layer): void {
+    this.usable('add');
     if (!(layer instanceof Layer)) fail('add: layer', 'a layer from bw.layers', layer);
+    layer.assertUsable('add');
     if (this.layers.includes(layer)) throw new Error(`add: layer '${layer.name}' is already in this model`);
     if (this.layers.some((l) => l.name === layer.name)) throw new Error(`add: a layer named '${layer.name}' is already in this model; layer names must be unique`);
     if (this.layers.length === 0) {
@@ -85,12 +110,14 @@ export class Sequential {
 
   /** Builds every layer for inputs of `shape` (no batch dimension). */
   build(shape: number[]): void {
+    this.usable('build');
     if (this.layers.length === 0) throw new Error(`${this.name}: the model has no layers; add some first`);
     let s = shape;
     for (const l of this.layers) s = l.build(s);
   }
 
   compile(args: CompileArgs): void {
+    this.usable('compile');
     knownKeys(args, 'compile', ['optimizer', 'loss', 'metrics']);
     if (args === undefined) throw new Error('compile: expected { optimizer, loss, metrics? }, got undefined');
     // fit prepared its targets for the loss it started with: changing it mid-fit would train on the wrong ones
@@ -131,8 +158,7 @@ export class Sequential {
 
   private scratchArena(): Arena {
     if (!this.arena) {
-      this.arena = new Arena(heap());
-      reclaimArena.register(this, this.arena);
+      this.arena = new Arena(this.holding);
     }
     return this.arena;
   }
@@ -153,6 +179,7 @@ export class Sequential {
    * rounding); the folded model has fewer layers and no BN.
    */
   foldBatchNorm(): Sequential {
+    this.usable('foldBatchNorm');
     if (!this.built) throw new Error('foldBatchNorm: the model is not built yet');
     const shape = this.inputShape!, copies = foldedLayers(this.layers, shape);
     const model = new Sequential({ name: `${this.name}_folded`, layers: copies.map(([l]) => l) });
@@ -166,11 +193,13 @@ export class Sequential {
    * of its training-mode input over all rows of x (see calibrate.ts).
    */
   async calibrateBatchNorm(x: Tensor, args: CalibrateArgs = {}): Promise<void> {
+    this.usable('calibrateBatchNorm');
     calibrateBatchNorm(this, x, args);
   }
 
   /** One optimizer step in training mode; returns the batch's mean loss. */
   trainOnBatch(x: Tensor, y: Tensor): number {
+    this.usable('trainOnBatch');
     this.requireCompiled('trainOnBatch');
     const d = this.dataset(x, y, 'trainOnBatch');
     try {
@@ -183,22 +212,34 @@ export class Sequential {
 
   predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
     knownKeys(args, 'predict', ['batchSize', 'verbose']);
+    this.usable('predict');
     const batchSize = integer(args.batchSize ?? 32, 'predict: batchSize', 1);
-    return predictRows(this.layers, this.scratchArena(), this.inputs(x, 'predict'), batchSize);
+    try {
+      return predictRows(this.layers, this.scratchArena(), this.inputs(x, 'predict'), batchSize);
+    } finally {
+      this.arena?.trim(KEEP_SCRATCH_FLOATS);
+    }
   }
 
   evaluate(x: Tensor, y: Tensor, args: { batchSize?: number } = {}): { loss: number; accuracy?: number } {
     knownKeys(args, 'evaluate', ['batchSize', 'verbose']);
+    this.usable('evaluate');
     this.requireCompiled('evaluate');
     const batchSize = integer(args.batchSize ?? 32, 'evaluate: batchSize', 1);
-    return this.evaluateDataset(this.dataset(x, y, 'evaluate'), batchSize);
+    try {
+      return this.evaluateDataset(this.dataset(x, y, 'evaluate'), batchSize);
+    } finally {
+      this.arena?.trim(KEEP_SCRATCH_FLOATS);
+    }
   }
 
   async fit(x: Tensor, y: Tensor, args: FitArgs = {}): Promise<History> {
     // as TF.js: two interleaved fit calls on one model would train it on both datasets at once
+    this.usable('fit');
     if (this.fitting) throw new Error(`fit: ${this.name} is already training (another fit() call on this model has not finished)`);
     this.fitting = true;
     try {
+      await nextTurn(); // lets models dropped before this fit be collected (holding.ts)
       const model = this;
       const history = await fitLoop({
         begin: () => { this.requireCompiled('fit'); return this.accuracy(); },
@@ -212,16 +253,19 @@ export class Sequential {
       return history;
     } finally {
       this.fitting = false;
+      this.arena?.trim(KEEP_SCRATCH_FLOATS);
     }
   }
 
   /** Every weight, layer by layer, in Keras order. */
   getWeights(): Tensor[] {
+    this.usable('getWeights');
     return this.layers.flatMap((l) => l.getWeights());
   }
 
   /** Checks the count and every shape before writing anything. */
   setWeights(weights: Tensor[]): void {
+    this.usable('setWeights');
     if (!this.built) throw new Error(`setWeights: the model is not built yet (give the first layer an inputShape, or call fit/predict once)`);
     const counts = this.layers.map((l) => l.weights().length), total = counts.reduce((a, b) => a + b, 0);
     if (!Array.isArray(weights) || weights.length !== total) {
@@ -243,15 +287,18 @@ export class Sequential {
 
   /** Saves model.json + weights.bin (TF.js layers-model format) to a directory (Node) or an IOHandler. */
   save(destination: string | IOHandler): Promise<unknown> {
+    try { this.usable('save'); } catch (e) { return Promise.reject(e); }
     return saveModel(this, destination);
   }
 
   countParams(): number {
+    this.usable('countParams');
     return this.layers.reduce((s, l) => { const c = l.countParams(); return s + c.trainable + c.nonTrainable; }, 0);
   }
 
   /** A Keras-style table of layers, output shapes and parameter counts; printed and returned. */
   summary(): string {
+    this.usable('summary');
     const text = summary(this);
     console.log(text);
     return text;

@@ -1,6 +1,7 @@
 // Shared pieces of the browser tests: a static file server on a free localhost port (node:http, no
-// dependencies) and Debian's Chromium driven by playwright-core. Chromium comes from apt-get
-// (scripts/setup-browser.sh, .ci/run); playwright never downloads a browser of its own here.
+// dependencies) and a headless Chromium driven by playwright-core: the system's /usr/bin/chromium when
+// present, else the one the @sparticuz/chromium devDependency ships (chromium.ts). Playwright never
+// downloads a browser of its own here.
 import { execFile } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -9,10 +10,10 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { findChromium } from './chromium.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -73,11 +74,10 @@ export interface Chromium { browser: Browser; close(): Promise<void> }
  * new empty profile in a temporary directory (it refuses a --user-data-dir argument) and deletes it on close.
  */
 export async function launchChromium(): Promise<Chromium> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (bash scripts/setup-browser.sh)`);
-  }
+  const binary = await findChromium(ROOT);
   const browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: binary.path,
+    env: { ...process.env, ...binary.env } as Record<string, string>,
     headless: true,
     args: [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

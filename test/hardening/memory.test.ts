@@ -65,7 +65,9 @@ describe.each(BACKENDS)('memory on %s', (backend) => {
     const before = bw.memoryStats();
     const layer = bw.layers.dense({ units: 2 ** 28, inputShape: [4] }); // 4·2^28 floats = 4 GiB of kernel
     expect(() => bw.sequential({ layers: [layer] })).toThrow(/out of memory: need \d+ bytes of WASM memory, the limit is 2147483648 bytes/);
-    expect(bw.memoryStats()).toEqual(before);
+    // nothing allocated; before failing, the heap may have freed what earlier tests' dropped models held
+    expect(bw.memoryStats().wasmBytes).toBe(before.wasmBytes);
+    expect(bw.memoryStats().allocatedBytes).toBeLessThanOrEqual(before.allocatedBytes);
     expect(layer.built).toBe(false);
     const m = smallModel(16), { x, y } = batch(8, 17);
     expect(Number.isFinite(m.trainOnBatch(x, y))).toBe(true);
