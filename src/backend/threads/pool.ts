@@ -23,7 +23,8 @@ import { workerSource } from './worker.js';
  * size class) keeps a moving average of its time per unit of work split and unsplit, runs the faster way,
  * and tries the other way every EXPLORE-th time, so when another process takes a core (a worker then
  * runs late) jobs soon stay on the calling thread, and go back to splitting when it is free. Idle
- * workers poll only while most jobs split: a polling worker would take CPU from the caller's serial work.
+ * workers poll only while most jobs split and splitting clearly pays: when a core is taken, a polling
+ * worker would take CPU from the caller's single-threaded work.
  */
 const LAYOUT = {
   GEN: 0, CLAIM: 1, FINISHED: 2, ERRORS: 3, STOP: 4, FN: 5, BUILD: 6, NARGS: 7, UNITS: 8, ALIGN: 9, SPIN_US: 10,
@@ -56,6 +57,8 @@ const BLOCKS_PER_THREAD = 2;
 const EXPLORE = 32;
 /** Weight of the newest time in a kind's moving average. */
 const ALPHA = 0.25;
+/** Idle workers poll while split jobs take less than this share of their whole time (on average). */
+const POLL_BELOW = 0.75;
 
 /** The export names workers resolve, by job code. */
 export const JOB_FNS = ['f32_gemm_part', 'f32_act', 'f32_act_bwd', 'f32_sgd', 'f32_adam', 'f32_scale_shift', 'f32_softmax', 'f32_softmax_bwd',
@@ -104,8 +107,9 @@ export class ThreadPool {
   adaptive = true;
   /** Per kind of job: moving averages of time per unit of work, split and unsplit, and runs so far. */
   private kinds = new Map<string, { split: number; whole: number; runs: number }>();
-  /** Moving share of jobs that ran split (workers poll between jobs while it is over a half). */
+  /** Moving share of jobs that ran split, and of split time / whole time where both are known. */
   private splitShare = 1;
+  private gain = 0.5;
 
   /** `modules`: the shared-memory builds, in the order a job's `build` indexes them. */
   constructor(private readonly memory: WebAssembly.Memory, private readonly modules: WebAssembly.Module[],
@@ -129,6 +133,7 @@ export class ThreadPool {
     this.ctrl[LAYOUT.SPIN_US] = WORKER_SPIN_US;
     this.kinds.clear();
     this.splitShare = 1;
+    this.gain = 0.5;
     const starting = Array.from({ length: threads - 1 }, () => this.start());
     const settled = await Promise.allSettled(starting);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -233,7 +238,10 @@ export class ThreadPool {
     if (splitNow) kind.split = next;
     else kind.whole = next;
     this.splitShare += 0.1 * ((splitNow ? 1 : 0) - this.splitShare);
-    this.ctrl[LAYOUT.SPIN_US] = this.splitShare > 0.5 ? WORKER_SPIN_US : 0;
+    if (kind.split > 0 && kind.whole > 0) this.gain += 0.1 * (kind.split / kind.whole - this.gain);
+    // polling pays only while splitting clearly does: when a core is taken, a polling worker would slow
+    // the caller's single-threaded work by more than the split jobs gain
+    this.ctrl[LAYOUT.SPIN_US] = this.splitShare > 0.5 && this.gain < POLL_BELOW ? WORKER_SPIN_US : 0;
     return true;
   }
 
