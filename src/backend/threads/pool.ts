@@ -20,8 +20,8 @@ import { workerSource } from './worker.js';
  * messages (which cost a task each).
  *
  * Measure and adapt: splitting pays only while the workers get a core. Each kind of job (export and
- * size class) keeps a moving average of its time per unit of work split and unsplit, runs the faster way,
- * and tries the other way every EXPLORE-th time, so when another process takes a core (a worker then
+ * size class) keeps a moving average of its time per unit of work split and unsplit, runs the faster way
+ * (split only when clearly faster), and tries the other way every EXPLORE-th time, so when another process takes a core (a worker then
  * runs late) jobs soon stay on the calling thread, and go back to splitting when it is free. Idle
  * workers poll only while most jobs split and splitting clearly pays: when a core is taken, a polling
  * worker would take CPU from the caller's single-threaded work.
@@ -59,6 +59,8 @@ const BLOCKS_PER_THREAD = 2;
 const EXPLORE = 32;
 /** Weight of the newest time in a kind's moving average. */
 const ALPHA = 0.25;
+/** A kind of job splits while its split time stays under this share of its whole time. */
+const SPLIT_WINS = 0.9;
 /** Idle workers poll while split jobs take less than this share of their whole time (on average). */
 const POLL_BELOW = 0.75;
 
@@ -229,8 +231,9 @@ export class ThreadPool {
     let kind = this.kinds.get(key);
     if (!kind) this.kinds.set(key, (kind = { split: NaN, whole: NaN, runs: 0 }));
     kind.runs++;
-    // measure both ways first, then the faster one, trying the other every EXPLORE-th run
-    const faster = !(kind.whole < kind.split);
+    // measure both ways first, then the faster one (splitting only when clearly faster: a split job also
+    // takes a worker's CPU from whatever else runs), trying the other every EXPLORE-th run
+    const faster = kind.split < SPLIT_WINS * kind.whole;
     const splitNow = Number.isNaN(kind.split) ? true : Number.isNaN(kind.whole) ? false : kind.runs % EXPLORE === 0 ? !faster : faster;
     const t0 = performance.now();
     if (splitNow) this.split(job);
