@@ -5,6 +5,7 @@ import { elementwise } from '../layers/activations.js';
 import { BatchNormalization } from '../layers/batch-normalization.js';
 import { Dense } from '../layers/dense.js';
 import type { Layer, StepContext } from '../layers/layer.js';
+import { lastAxisRows } from '../layers/shape.js';
 
 /**
  * Inference with every BatchNormalization folded into the Dense in front of it:
@@ -16,7 +17,7 @@ import type { Layer, StepContext } from '../layers/layer.js';
  * batches of one predict call do not repack the same weights.
  */
 type Step =
-  | { kind: 'dense'; inputDim: number; units: number; w: F32; packed: F32 | null; b: F32 | null; act: Act; softmax: boolean }
+  | { kind: 'dense'; inputShape: number[]; inputDim: number; units: number; w: F32; packed: F32 | null; b: F32 | null; act: Act; softmax: boolean }
   | { kind: 'layer'; layer: Layer };
 
 /** Whether `bn` can be folded into `dense`: a linear Dense, and BN over the last (Dense's output) axis. */
@@ -64,7 +65,7 @@ export class InferencePlan {
       }
       const packed = pack ? this.alloc(k.packedWeightsLength(inputDim, units)) : null;
       if (packed) k.packWeights(inputDim, units, w, packed);
-      this.steps.push({ kind: 'dense', inputDim, units, w, packed, b, act, softmax });
+      this.steps.push({ kind: 'dense', inputShape: dense.inputShape!, inputDim, units, w, packed, b, act, softmax });
     }
   }
 
@@ -78,7 +79,7 @@ export class InferencePlan {
     let a = x;
     for (const s of this.steps) {
       if (s.kind === 'layer') { a = s.layer.forward(ctx, a, rows); continue; }
-      const m = a.length / s.inputDim, y = ctx.scratch(m * s.units);
+      const m = lastAxisRows(rows, s.inputShape), y = ctx.scratch(m * s.units);
       if (s.packed) ctx.k.densePacked(m, s.units, s.inputDim, a, s.w, s.packed, s.b, y, s.act);
       else ctx.k.dense(m, s.units, s.inputDim, a, s.w, s.b, y, s.act);
       if (s.softmax) ctx.k.softmax(m, s.units, y, y);

@@ -1,13 +1,15 @@
 /**
  * Shared helpers for comparing bnwasm against TensorFlow.js (the reference implementation of the API):
  * building the same model in both libraries, copying weights layer by layer, optimizer mapping,
- * float64 reference BN, closeness checks, seeded data and in-memory IOHandlers.
+ * closeness checks, seeded data and in-memory IOHandlers.
  */
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import * as bw from '../../src/index.js';
+import { expectClose as closeTo } from './close.js';
+import { mulberry32 } from './rng.js';
 
-export { tf, bw };
+export { tf, bw, mulberry32 };
 
 export const BACKENDS = ['wasm', 'js'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -138,26 +140,9 @@ function weightNames(cls: string, n: number, l: bw.Layer): string[] {
 // ---------------------------------------------------------------------------------------------
 // Closeness
 
-/** max over elements of |a − e| / (atol + rtol·|e|); <= 1 means close. */
-export function closeness(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number): { ratio: number; at: number } {
-  let ratio = 0, at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i], e = expected[i];
-    const r = Number.isNaN(a) || Number.isNaN(e) ? Infinity : Math.abs(a - e) / (atol + rtol * Math.abs(e));
-    if (r > ratio || (r === Infinity && at < 0)) { ratio = r; at = i; }
-  }
-  return { ratio, at };
-}
-
-/** Element-wise |a − e| <= atol + rtol·|e|, with a message naming the first worst element. */
+/** Element-wise |a − e| <= atol + rtol·|e| (test/helpers/close.ts, in this file's argument order). */
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, rtol = 1e-4, atol = 1e-5): void {
-  expect(actual.length, `${what}: length`).toBe(expected.length);
-  const { ratio, at } = closeness(actual, expected, rtol, atol);
-  if (ratio > 1) {
-    const show = (v: ArrayLike<number>) => Array.from(v).slice(0, 8).map((x) => x.toPrecision(7)).join(', ');
-    expect.fail(`${what}: element ${at} is ${actual[at]}, expected ${expected[at]} (rtol ${rtol}, atol ${atol}); `
-      + `actual [${show(actual)}${actual.length > 8 ? ', …' : ''}] expected [${show(expected)}${expected.length > 8 ? ', …' : ''}]`);
-  }
+  closeTo(what, actual, expected, { rtol, atol });
 }
 
 /** Compares every weight (moving statistics included) of the two models, layer by layer. */
@@ -205,18 +190,6 @@ export type LossName = 'meanSquaredError' | 'categoricalCrossentropy' | 'sparseC
 // ---------------------------------------------------------------------------------------------
 // Data
 
-/** A small seeded generator for test data (independent of bnwasm's own RNG). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** n values, roughly N(mean, std) (sum of uniforms), seeded. */
 export function randn(n: number, seed: number, mean = 0, std = 1): Float32Array {
   const r = mulberry32(seed), out = new Float32Array(n);
@@ -261,36 +234,6 @@ export function targetsFor(loss: LossName, n: number, width: number, seed: numbe
       return { bw: bw.tensor(y, [n]), tf: tf.tensor(y, [n, 1]) };
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Float64 reference BN (training mode), for the cases where TF.js itself is wrong or crashes
-
-/** Keras training-mode BN on x [n, c] in float64: y, batch mean, biased batch variance. */
-export function bnTrainRef(x: ArrayLike<number>, n: number, c: number, gamma: ArrayLike<number> | null, beta: ArrayLike<number> | null, eps: number): { y: Float64Array; mean: Float64Array; variance: Float64Array } {
-  const mean = new Float64Array(c), variance = new Float64Array(c), y = new Float64Array(n * c);
-  for (let j = 0; j < c; j++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += x[i * c + j];
-    mean[j] = s / n;
-    let v = 0;
-    for (let i = 0; i < n; i++) v += (x[i * c + j] - mean[j]) ** 2;
-    variance[j] = v / n;
-    const inv = 1 / Math.sqrt(variance[j] + eps);
-    for (let i = 0; i < n; i++) y[i * c + j] = (gamma ? gamma[j] : 1) * (x[i * c + j] - mean[j]) * inv + (beta ? beta[j] : 0);
-  }
-  return { y, mean, variance };
-}
-
-/** Inference-mode BN on x [n, c] in float64. */
-export function bnInferRef(x: ArrayLike<number>, n: number, c: number, gamma: ArrayLike<number> | null, beta: ArrayLike<number> | null, mm: ArrayLike<number>, mv: ArrayLike<number>, eps: number): Float64Array {
-  const y = new Float64Array(n * c);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < c; j++) {
-      y[i * c + j] = (gamma ? gamma[j] : 1) * (x[i * c + j] - mm[j]) / Math.sqrt(mv[j] + eps) + (beta ? beta[j] : 0);
-    }
-  }
-  return y;
 }
 
 // ---------------------------------------------------------------------------------------------
