@@ -10,6 +10,7 @@ export { tidy, dispose } from './tensor/scope.js';
 export * as ops from './ops.js';
 export { layers, Layer, Dense, BatchNormalization, Activation, Dropout } from './layers/index.js';
 export { regularizers, Regularizer } from './layers/regularizers.js';
+export { constraints, Constraint } from './layers/constraints.js';
 export { sequential, Sequential, DivergenceError, type FitArgs, type CompileArgs, type Callbacks, type Logs } from './model/sequential.js';
 export { History } from './model/history.js';
 export { optimizers, SGD, Adam, AdamW, RMSprop, Adagrad, type Optimizer } from './model/optimizers.js';

@@ -1,6 +1,7 @@
 import type { F32 } from '../memory/heap.js';
 import { Layer, type LayerPlan, type Param, type StepContext } from './layer.js';
 import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
+import type { Constraint } from './constraints.js';
 import type { Regularizer } from './regularizers.js';
 
 const BATCH_NORMALIZATION = defineLayer({
@@ -18,8 +19,9 @@ const BATCH_NORMALIZATION = defineLayer({
     movingVarianceInitializer: option.initializer('ones'),
     betaRegularizer: option.regularizer(),
     gammaRegularizer: option.regularizer(),
+    betaConstraint: option.constraint(),
+    gammaConstraint: option.constraint(),
   },
-  fixed: { betaConstraint: null, gammaConstraint: null },
 });
 
 export type BatchNormalizationArgs = ArgsOf<typeof BATCH_NORMALIZATION.options>;
@@ -155,6 +157,11 @@ export class BatchNormalization extends Layer {
     return this.inner === 1;
   }
 
+
+  constraints(): Array<{ param: Param; constraint: Constraint }> {
+    return [[this.gamma, this.gammaConstraint], [this.beta, this.betaConstraint]]
+      .filter((e): e is [Param, Constraint] => !!e[0] && !!e[1]).map(([param, constraint]) => ({ param, constraint }));
+  }
 
   penalties(): Array<{ param: Param; regularizer: Regularizer }> {
     return [[this.gamma, this.gammaRegularizer], [this.beta, this.betaRegularizer]]
