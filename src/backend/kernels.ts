@@ -12,6 +12,8 @@
  * - kernels never allocate and keep no state between calls (scratch lives below the host's heap_base).
  */
 
+import type { Window2D } from './window2d.js';
+
 /** A float32 array inside the shared memory; `ptr` is a byte address (16-byte aligned). */
 export interface F32 {
   readonly ptr: number;
@@ -105,4 +107,20 @@ export interface Kernels {
   multiply(n: number, x: F32, mask: F32, y: F32): void;
   /** y[o, j, i] = x[o, i, j] for x of shape [outer, a, b] (moves an axis to the end and back). */
   transpose(outer: number, a: number, b: number, x: F32, y: F32): void;
+
+  /**
+   * Convolution as one GEMM (backend/conv2d.ts): the image patches under the window as the rows of
+   * col [batch·outH·outW, kH·kW·channels] (0 in the padding), and the adjoint col2im, which overwrites dx
+   * with the sum of every col element at the pixel it came from. NHWC; geometry in window2d.ts.
+   */
+  im2col(g: Window2D, x: F32, col: F32): void;
+  col2im(g: Window2D, col: F32, dx: F32): void;
+  /** Max pooling (first maximum in window order; a NaN in the window wins) over the in-image positions. */
+  maxPool(g: Window2D, x: F32, y: F32): void;
+  /** dx = 0, then each dy goes to the position maxPool took (found again from x). */
+  maxPoolBackward(g: Window2D, x: F32, dy: F32, dx: F32): void;
+  /** Average pooling over the in-image positions of each window (padding left out of the count, as TF). */
+  avgPool(g: Window2D, x: F32, y: F32): void;
+  /** dx = 0, then dy / count added to every in-image position of its window. */
+  avgPoolBackward(g: Window2D, dy: F32, dx: F32): void;
 }

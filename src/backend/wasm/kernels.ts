@@ -1,4 +1,5 @@
 import { ACT, GEMM_OP, type F32, type Kernels } from '../kernels.js';
+import { windowArgs } from '../window2d.js';
 import type { GemmPart, ThreadPool } from '../threads/pool.js';
 
 /** The WASM module's exports (assembly/index.ts). Pointers are byte addresses; 0 = absent. */
@@ -35,7 +36,16 @@ export interface KernelExports {
     eps: number, bc1: number, bc2: number): void;
   f32_multiply(n: number, x: number, mask: number, y: number): void;
   f32_transpose(outer: number, a: number, b: number, x: number, y: number): void;
+  f32_im2col(...args: [...WindowArgs, number, number]): void;
+  f32_col2im(...args: [...WindowArgs, number, number]): void;
+  f32_max_pool(...args: [...WindowArgs, number, number]): void;
+  f32_max_pool_bwd(...args: [...WindowArgs, number, number, number]): void;
+  f32_avg_pool(...args: [...WindowArgs, number, number]): void;
+  f32_avg_pool_bwd(...args: [...WindowArgs, number, number]): void;
 }
+
+/** The 12 window dimensions every convolution and pooling export takes first (window2d.ts). */
+type WindowArgs = ReturnType<typeof windowArgs>;
 
 const p = (h: F32 | null) => (h ? h.ptr : 0);
 
@@ -45,6 +55,7 @@ const ARITY: Record<Exclude<keyof KernelExports, 'heap_base' | 'scratch_bytes'>,
   f32_scale_shift: 7, f32_bnorm_bwd: 10, f32_moving_average: 6, f32_act: 4, f32_act_bwd: 5, f32_softmax: 4,
   f32_softmax_bwd: 5, f32_softmax_xent: 6, f32_xent: 5, f32_bce: 5, f32_mse: 5, f32_sgd: 7, f32_adam: 11,
   f32_multiply: 4, f32_transpose: 5,
+  f32_im2col: 14, f32_col2im: 14, f32_max_pool: 14, f32_max_pool_bwd: 15, f32_avg_pool: 14, f32_avg_pool_bwd: 14,
 };
 
 /** Where large GEMMs may go: the thread pool and which of its builds this instance is. */
@@ -108,5 +119,11 @@ export function wasmKernels(x: KernelExports, threads?: Threads): Kernels {
     adam: (n, w, g, m, v, lr, b1, b2, eps, bc1, bc2) => x.f32_adam(n, w.ptr, g.ptr, m.ptr, v.ptr, lr, b1, b2, eps, bc1, bc2),
     multiply: (n, xs, mask, y) => x.f32_multiply(n, xs.ptr, mask.ptr, y.ptr),
     transpose: (outer, a, b, xs, y) => x.f32_transpose(outer, a, b, xs.ptr, y.ptr),
+    im2col: (g, xs, col) => x.f32_im2col(...windowArgs(g), xs.ptr, col.ptr),
+    col2im: (g, col, dx) => x.f32_col2im(...windowArgs(g), col.ptr, dx.ptr),
+    maxPool: (g, xs, y) => x.f32_max_pool(...windowArgs(g), xs.ptr, y.ptr),
+    maxPoolBackward: (g, xs, dy, dx) => x.f32_max_pool_bwd(...windowArgs(g), xs.ptr, dy.ptr, dx.ptr),
+    avgPool: (g, xs, y) => x.f32_avg_pool(...windowArgs(g), xs.ptr, y.ptr),
+    avgPoolBackward: (g, dy, dx) => x.f32_avg_pool_bwd(...windowArgs(g), dy.ptr, dx.ptr),
   };
 }
