@@ -7,7 +7,7 @@ export { ready, setBackend, getBackend, setThreads, getThreads, memoryStats, was
 export { setSeed } from './util/rng.js';
 export { tensor, Tensor, type NestedArray, type TensorLike } from './tensor/tensor.js';
 export * as ops from './ops.js';
-export { layers, Layer, Dense, BatchNormalization, Activation, Dropout } from './layers/index.js';
+export { layers, Layer, Dense, BatchNormalization, Activation, Dropout, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Reshape } from './layers/index.js';
 export { sequential, Sequential, DivergenceError, type FitArgs, type CompileArgs, type Callbacks, type Logs } from './model/sequential.js';
 export { History } from './model/history.js';
 export { optimizers, SGD, Adam, type Optimizer } from './model/optimizers.js';

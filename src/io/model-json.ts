@@ -1,6 +1,9 @@
 import { Activation } from '../layers/activation.js';
 import { BatchNormalization } from '../layers/batch-normalization.js';
+import { Conv2D } from '../layers/conv2d.js';
 import { Dense } from '../layers/dense.js';
+import { AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D } from '../layers/pooling2d.js';
+import { Flatten, Reshape } from '../layers/reshape.js';
 import { Dropout } from '../layers/dropout.js';
 import { initializerFromConfig } from '../layers/initializers.js';
 import { ACTIVATIONS, type Activation as ActivationName } from '../layers/activations.js';
@@ -62,6 +65,20 @@ const isInt = (v: unknown) => Number.isInteger(v);
 const isNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 const isBool = (v: unknown) => typeof v === 'boolean';
 
+const isSize = (v: unknown) => (isInt(v) && (v as number) > 0) || (Array.isArray(v) && v.length === 2 && v.every((d) => isInt(d) && d > 0));
+const isPadding = (v: unknown) => v === 'valid' || v === 'same';
+
+/** Convolution and pooling options bnwasm does not implement: refused rather than misread. */
+function windowOptions(c: Json, layer: string, dilation?: string): void {
+  if (c.data_format !== undefined && c.data_format !== null && c.data_format !== 'channels_last') {
+    bad(`layer '${layer}': data_format ${JSON.stringify(c.data_format)} is not supported (channels_last only)`);
+  }
+  const d = dilation ? c[dilation] : undefined;
+  if (d !== undefined && d !== null && d !== 1 && !(Array.isArray(d) && d.every((v) => v === 1))) {
+    bad(`layer '${layer}': ${dilation} ${JSON.stringify(d)} is not supported (1 only)`);
+  }
+}
+
 /** TF.js/Keras activation names, snake_cased in files. */
 function activation(v: unknown, layer: string): ActivationName {
   if (typeof v !== 'string' || !(ACTIVATIONS as readonly string[]).includes(v)) {
@@ -86,6 +103,9 @@ function inputShapeOf(config: Json, layer: string): number[] | undefined {
 function weightCount(layer: Layer, shape: number[] | null | undefined): number {
   if (!shape || shape.length === 0) return 0;
   if (layer instanceof Dense) return shape[shape.length - 1] * layer.units + (layer.useBias ? layer.units : 0);
+  if (layer instanceof Conv2D) {
+    return layer.kernelSize[0] * layer.kernelSize[1] * shape[shape.length - 1] * layer.filters + (layer.useBias ? layer.filters : 0);
+  }
   if (layer instanceof BatchNormalization) {
     const axis = layer.axis < 0 ? shape.length + 1 + layer.axis : layer.axis;
     return (2 + (layer.center ? 1 : 0) + (layer.scale ? 1 : 0)) * (shape[axis - 1] ?? 0);
@@ -153,8 +173,48 @@ export function modelFromTopology(topology: unknown, maxWeights = Infinity): Seq
       case 'Dropout':
         layer = new Dropout({ ...common, rate: field<number>(c, 'rate', isNum, 'a number', lname) });
         break;
+      case 'Conv2D':
+        windowOptions(c, lname, 'dilation_rate');
+        if (c.groups !== undefined && c.groups !== null && c.groups !== 1) bad(`layer '${lname}': groups ${JSON.stringify(c.groups)} is not supported (1 only)`);
+        layer = new Conv2D({
+          ...common,
+          filters: field<number>(c, 'filters', (v) => isInt(v) && (v as number) > 0, 'a positive integer', lname),
+          kernelSize: field<[number, number]>(c, 'kernel_size', isSize, 'a positive integer or a pair of them', lname),
+          strides: field<[number, number]>(c, 'strides', isSize, 'a positive integer or a pair of them', lname, [1, 1]),
+          padding: field<'valid' | 'same'>(c, 'padding', isPadding, "'valid' or 'same'", lname, 'valid'),
+          activation: activation(c.activation ?? 'linear', lname),
+          useBias: field<boolean>(c, 'use_bias', isBool, 'true or false', lname, true),
+          kernelInitializer: initializerFromConfig(c.kernel_initializer, 'glorotUniform'),
+          biasInitializer: initializerFromConfig(c.bias_initializer, 'zeros'),
+        });
+        break;
+      case 'MaxPooling2D':
+      case 'AveragePooling2D': {
+        windowOptions(c, lname);
+        const poolSize = field<[number, number]>(c, 'pool_size', isSize, 'a positive integer or a pair of them', lname, [2, 2]);
+        const args = {
+          ...common,
+          poolSize,
+          strides: field<[number, number]>(c, 'strides', isSize, 'a positive integer or a pair of them', lname, poolSize),
+          padding: field<'valid' | 'same'>(c, 'padding', isPadding, "'valid' or 'same'", lname, 'valid'),
+        };
+        layer = cls === 'MaxPooling2D' ? new MaxPooling2D(args) : new AveragePooling2D(args);
+        break;
+      }
+      case 'GlobalAveragePooling2D':
+        windowOptions(c, lname);
+        if (c.keepdims === true) bad(`layer '${lname}': keepdims: true is not supported`);
+        layer = new GlobalAveragePooling2D(common);
+        break;
+      case 'Flatten':
+        windowOptions(c, lname);
+        layer = new Flatten(common);
+        break;
+      case 'Reshape':
+        layer = new Reshape({ ...common, targetShape: field<number[]>(c, 'target_shape', Array.isArray, 'an array of integers', lname) });
+        break;
       default:
-        bad(`unknown layer class '${cls}' (layers[${i}]); bnwasm reads Dense, BatchNormalization, Activation, Dropout and InputLayer`);
+        bad(`unknown layer class '${cls}' (layers[${i}]); bnwasm reads Dense, BatchNormalization, Activation, Dropout, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Reshape and InputLayer`);
     }
     needed += weightCount(layer, model.outputShape ?? layer.declaredInputShape);
     if (needed > maxWeights) {

@@ -1,7 +1,7 @@
 import { rng } from '../util/rng.js';
 import { oneOf } from '../util/validate.js';
 
-/** Keras initializer names (TF.js spelling). Fan-in/out are those of a Dense kernel: [fanIn, fanOut]. */
+/** Keras initializer names (TF.js spelling). Fan-in/out: [fanIn, fanOut] for a Dense kernel, [..window, in, out] × window size for a convolution. */
 export const INITIALIZERS = ['zeros', 'ones', 'glorotUniform', 'glorotNormal', 'heNormal', 'heUniform'] as const;
 export type Initializer = (typeof INITIALIZERS)[number];
 
@@ -13,8 +13,10 @@ export function checkInitializer(value: unknown, name: string): Initializer {
 }
 
 export function initialize(kind: Initializer, out: Float32Array, shape: number[]): void {
-  const fanIn = shape.length > 1 ? shape[0] : shape[0] ?? 1;
-  const fanOut = shape.length > 1 ? shape[1] : shape[0] ?? 1;
+  // TF's fans: a convolution kernel [..window, in, out] counts each window position
+  const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  const fanIn = shape.length > 1 ? shape[shape.length - 2] * receptive : shape[0] ?? 1;
+  const fanOut = shape.length > 1 ? shape[shape.length - 1] * receptive : shape[0] ?? 1;
   switch (kind) {
     case 'zeros': out.fill(0); return;
     case 'ones': out.fill(1); return;

@@ -2,7 +2,10 @@ import type { F32, Kernels } from '../backend/kernels.js';
 import { heap, kernels } from '../backend/runtime.js';
 import { Activation } from '../layers/activation.js';
 import { BatchNormalization } from '../layers/batch-normalization.js';
+import { Conv2D } from '../layers/conv2d.js';
 import { Dense } from '../layers/dense.js';
+import { AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D } from '../layers/pooling2d.js';
+import { Flatten, Reshape } from '../layers/reshape.js';
 import { Dropout } from '../layers/dropout.js';
 import { Layer, type StepContext } from '../layers/layer.js';
 import { Arena } from '../memory/arena.js';
@@ -306,8 +309,8 @@ export class Sequential {
   }
 
   /**
-   * A new model for deployment: every inference-mode BatchNormalization that follows a linear Dense
-   * (over its feature axis) folded into that Dense: W' = W·γ/√(var + ε), b' = (b − μ)·γ/√(var + ε) + β.
+   * A new model for deployment: every inference-mode BatchNormalization that follows a linear Dense or
+   * Conv2D (over its feature/channel axis) folded into it: W' = W·γ/√(var + ε), b' = (b − μ)·γ/√(var + ε) + β.
    * The predictions are the same (to float32 rounding); the folded model has fewer layers and no BN.
    */
   foldBatchNorm(): Sequential {
@@ -317,8 +320,10 @@ export class Sequential {
     for (let i = 0; i < this.layers.length; i++) {
       const l = this.layers[i], bn = this.layers[i + 1], inputShape = i === 0 ? shape : undefined;
       if (foldable(l, bn)) {
-        const dense = new Dense({ units: l.units, useBias: true, kernelInitializer: l.kernelInitializer, name: l.name, trainable: l.trainable, inputShape });
-        copies.push([dense, foldedWeights(l, bn as BatchNormalization)]);
+        const base = { useBias: true, kernelInitializer: l.kernelInitializer, name: l.name, trainable: l.trainable, inputShape };
+        const folded = l instanceof Dense ? new Dense({ ...base, units: l.units })
+          : new Conv2D({ ...base, filters: l.filters, kernelSize: l.kernelSize, strides: l.strides, padding: l.padding });
+        copies.push([folded, foldedWeights(l, bn as BatchNormalization)]);
         i++;
       } else {
         copies.push([cloneLayer(l, inputShape), l.getWeights()]);
@@ -542,17 +547,26 @@ function cloneLayer(l: Layer, inputShape: number[] | undefined): Layer {
   }
   if (l instanceof Activation) return new Activation({ ...base, activation: l.activation });
   if (l instanceof Dropout) return new Dropout({ ...base, rate: l.rate });
+  if (l instanceof Conv2D) {
+    return new Conv2D({ ...base, filters: l.filters, kernelSize: l.kernelSize, strides: l.strides, padding: l.padding, activation: l.activation,
+      useBias: l.useBias, kernelInitializer: l.kernelInitializer, biasInitializer: l.biasInitializer });
+  }
+  if (l instanceof MaxPooling2D) return new MaxPooling2D({ ...base, poolSize: l.poolSize, strides: l.strides, padding: l.padding });
+  if (l instanceof AveragePooling2D) return new AveragePooling2D({ ...base, poolSize: l.poolSize, strides: l.strides, padding: l.padding });
+  if (l instanceof GlobalAveragePooling2D) return new GlobalAveragePooling2D(base);
+  if (l instanceof Flatten) return new Flatten(base);
+  if (l instanceof Reshape) return new Reshape({ ...base, targetShape: l.targetShape });
   throw new Error(`foldBatchNorm: cannot copy layer ${l.name} (${l.className})`);
 }
 
 /** The folded kernel and bias as tensors, computed by the same kernels predict uses. */
-function foldedWeights(dense: Dense, bn: BatchNormalization): [Tensor, Tensor] {
-  const h = heap(), [inputDim, units] = dense.kernelParam.shape, blocks: F32[] = [];
+function foldedWeights(dense: Dense | Conv2D, bn: BatchNormalization): [Tensor, Tensor] {
+  const h = heap(), shape = dense.kernelParam.shape, units = shape[shape.length - 1], blocks: F32[] = [];
   const alloc = (n: number) => { const f = h.alloc(n); blocks.push(f); return f; };
   try {
-    const w = alloc(inputDim * units), b = alloc(units);
+    const w = alloc(dense.kernelParam.value.length), b = alloc(units);
     foldInto(kernels(), dense, bn, w, b, alloc);
-    return [new Tensor(h.f32(w).slice(), [inputDim, units]), new Tensor(h.f32(b).slice(), [units])];
+    return [new Tensor(h.f32(w).slice(), [...shape]), new Tensor(h.f32(b).slice(), [units])];
   } finally {
     for (const f of blocks) h.release(f);
   }
