@@ -35,7 +35,7 @@ if (Math.max(newest(path.join(ROOT, 'src')), newest(path.join(ROOT, 'assembly'))
 
 const results = path.join(BENCH_DIR, 'results', ...(QUICK ? ['quick'] : []));
 // a full run starts clean, so the report can never mix in a suite left over from an earlier run
-if (!passThrough.includes('--filter')) for (const g of ['peak', 'kernels', 'model']) fs.rmSync(path.join(results, g), { recursive: true, force: true });
+if (!passThrough.includes('--filter')) for (const g of ['peak', 'kernels', 'model', 'cnn']) fs.rmSync(path.join(results, g), { recursive: true, force: true });
 fs.mkdirSync(results, { recursive: true });
 const cpus = os.cpus();
 fs.writeFileSync(path.join(results, 'machine.json'), JSON.stringify({
@@ -44,7 +44,7 @@ fs.writeFileSync(path.join(results, 'machine.json'), JSON.stringify({
 }, null, 2));
 
 let failed = 0;
-for (const script of ['peak/peak.bench.mjs', 'kernels.bench.mjs', 'model.bench.mjs']) {
+for (const script of ['peak/peak.bench.mjs', 'kernels.bench.mjs', 'model.bench.mjs', 'cnn.bench.mjs']) {
   console.log(`\n== ${script}`);
   const r = spawnSync(process.execPath, [...FLAGS, path.join(BENCH_DIR, script), ...passThrough], { stdio: 'inherit', cwd: ROOT });
   if (r.status !== 0) { failed++; console.error(`bench: ${script} exited with ${r.status ?? r.signal}`); }
