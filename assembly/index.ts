@@ -32,3 +32,4 @@ export { f32_multiply } from './misc/f32-multiply';
 export { f32_transpose } from './misc/f32-transpose';
 export { f32_im2col, f32_col2im } from './conv/f32-im2col';
 export { f32_max_pool, f32_max_pool_bwd, f32_avg_pool, f32_avg_pool_bwd } from './conv/f32-pool';
+export { f32_conv2d } from './conv/f32-conv2d';

@@ -9,6 +9,16 @@
 import { loadN, storeN } from '../common/simd';
 import { first, last, zeroF32 } from './window';
 
+/**
+ * Whether the windows tile the image exactly (stride = window, no padding, nothing left over, as 2×2/2 on
+ * even sizes): then every dx element belongs to one window, and backward writes it once instead of
+ * zeroing dx and adding.
+ */
+// @ts-ignore: decorator
+@inline function tiles(inH: i32, inW: i32, outH: i32, outW: i32, kH: i32, kW: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32): bool {
+  return strideH == kH && strideW == kW && padTop == 0 && padLeft == 0 && outH * kH == inH && outW * kW == inW;
+}
+
 /** v > best, or v is the window's first NaN. */
 // @ts-ignore: decorator
 @inline function beats(v: v128, best: v128): v128 {
@@ -47,7 +57,8 @@ export function f32_max_pool(batch: i32, inH: i32, inW: i32, channels: i32, outH
 export function f32_max_pool_bwd(batch: i32, inH: i32, inW: i32, channels: i32, outH: i32, outW: i32, kH: i32, kW: i32,
   strideH: i32, strideW: i32, padTop: i32, padLeft: i32, x: usize, dy: usize, dx: usize): void {
   const pixel = <usize>channels << 2, row = <usize>inW * pixel;
-  zeroF32(dx, batch * inH * inW * channels);
+  const tiled = tiles(inH, inW, outH, outW, kH, kW, strideH, strideW, padTop, padLeft);
+  if (!tiled) zeroF32(dx, batch * inH * inW * channels);
   let grad = dy;
   for (let b = 0; b < batch; b++) {
     const offset = <usize>b * inH * row;
@@ -73,8 +84,8 @@ export function f32_max_pool_bwd(batch: i32, inH: i32, inW: i32, channels: i32, 
           for (let ky = ky0; ky < ky1; ky++) {
             const r = dx + at + <usize>(ky - ky0) * row;
             for (let kx = kx0; kx < kx1; kx++, n++) {
-              const p = r + <usize>(kx - kx0) * pixel;
-              storeN(p, f32x4.add(loadN(p, w), v128.and(g, i32x4.eq(where, i32x4.splat(n)))), w);
+              const p = r + <usize>(kx - kx0) * pixel, share = v128.and(g, i32x4.eq(where, i32x4.splat(n)));
+              storeN(p, tiled ? share : f32x4.add(loadN(p, w), share), w);
             }
           }
         }
@@ -113,7 +124,8 @@ export function f32_avg_pool(batch: i32, inH: i32, inW: i32, channels: i32, outH
 export function f32_avg_pool_bwd(batch: i32, inH: i32, inW: i32, channels: i32, outH: i32, outW: i32, kH: i32, kW: i32,
   strideH: i32, strideW: i32, padTop: i32, padLeft: i32, dy: usize, dx: usize): void {
   const pixel = <usize>channels << 2, row = <usize>inW * pixel;
-  zeroF32(dx, batch * inH * inW * channels);
+  const tiled = tiles(inH, inW, outH, outW, kH, kW, strideH, strideW, padTop, padLeft);
+  if (!tiled) zeroF32(dx, batch * inH * inW * channels);
   let grad = dy;
   for (let b = 0; b < batch; b++) {
     const image = dx + <usize>b * inH * row;
@@ -130,7 +142,7 @@ export function f32_avg_pool_bwd(batch: i32, inH: i32, inW: i32, channels: i32, 
             const r = at + <usize>(ky - ky0) * row;
             for (let kx = kx0; kx < kx1; kx++) {
               const p = r + <usize>(kx - kx0) * pixel;
-              storeN(p, f32x4.add(loadN(p, w), g), w);
+              storeN(p, tiled ? g : f32x4.add(loadN(p, w), g), w);
             }
           }
         }

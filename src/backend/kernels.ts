@@ -115,6 +115,11 @@ export interface Kernels {
    */
   im2col(g: Window2D, x: F32, col: F32): void;
   col2im(g: Window2D, col: F32, dx: F32): void;
+  /**
+   * Direct convolution with the fused epilogue: y = act(conv(x, w) + bias) without im2col (for few input
+   * channels; backend/conv2d.ts chooses). w [kH, kW, channels, outC], y [batch, outH, outW, outC].
+   */
+  conv2dDirect(g: Window2D, outC: number, x: F32, w: F32, bias: F32 | null, y: F32, act: Act): void;
   /** Max pooling (first maximum in window order; a NaN in the window wins) over the in-image positions. */
   maxPool(g: Window2D, x: F32, y: F32): void;
   /** dx = 0, then each dy goes to the position maxPool took (found again from x). */

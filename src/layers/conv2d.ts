@@ -1,4 +1,4 @@
-import { conv2d, conv2dBackwardFilter, conv2dBackwardInput, colLength } from '../backend/conv2d.js';
+import { conv2d, conv2dBackwardFilter, conv2dBackwardInput } from '../backend/conv2d.js';
 import type { Act, F32 } from '../backend/kernels.js';
 import { window2d, type Padding, type Window2D } from '../backend/window2d.js';
 import { boolean, integer, knownKeys } from '../util/validate.js';
@@ -29,7 +29,8 @@ const KEYS = ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'acti
 /**
  * 2-D convolution over NHWC images: y = act(conv(x, kernel) + bias), kernel [kernelH, kernelW, inChannels,
  * filters] (TF.js's layout and weight order). 'same' padding splits as TF does (the smaller half before).
- * Runs as im2col + the packed GEMM with the bias and activation fused into its epilogue (backend/conv2d.ts).
+ * Runs as im2col + the packed GEMM with the bias and activation fused into its epilogue, or as a direct
+ * convolution for inputs of 1–2 channels (backend/conv2d.ts).
  */
 export class Conv2D extends Layer {
   readonly className = 'Conv2D';
@@ -43,9 +44,10 @@ export class Conv2D extends Layer {
   readonly biasInitializer: Initializer;
   private kernel!: Param;
   private bias: Param | null = null;
-  // this step, for backward: the geometry, im2col of the input (or the input itself), the output
+  // this step, for backward: the geometry, the input, its im2col (null after the direct kernel), the output
   private g!: Window2D;
-  private col!: F32;
+  private x!: F32;
+  private col: F32 | null = null;
   private y!: F32;
 
   constructor(args: Conv2DArgs) {
@@ -81,12 +83,13 @@ export class Conv2D extends Layer {
     return window2d(rows, shape, this.kernelSize, this.strides, this.padding);
   }
 
-  /** The forward pass with given (possibly BN-folded) weights and epilogue; keeps col for backward. */
+  /** The forward pass with given (possibly BN-folded) weights and epilogue; keeps what backward needs. */
   run(ctx: StepContext, x: F32, rows: number, w: F32, b: F32 | null, act: Act): F32 {
-    const g = this.geometry(rows), n = colLength(g);
+    const g = this.geometry(rows);
     const y = ctx.scratch(g.batch * g.outH * g.outW * this.filters);
     this.g = g;
-    this.col = conv2d(ctx.k, g, this.filters, x, w, b, n ? ctx.scratch(n) : null, y, act);
+    this.x = x;
+    this.col = conv2d(ctx.k, g, this.filters, x, w, b, y, act, ctx.scratch);
     return y;
   }
 
@@ -102,12 +105,12 @@ export class Conv2D extends Layer {
     if (this.activation === 'softmax') k.softmaxBackward(dy.length / f, f, this.y, dy, dy);
     else k.activationBackward(elementwise(this.activation), dy.length, this.y, dy, dy);
     if (this.trainable) {
-      conv2dBackwardFilter(k, g, f, this.col, dy, this.kernel.grad!);
+      conv2dBackwardFilter(k, g, f, this.x, this.col, dy, this.kernel.grad!, ctx.scratch);
       if (this.bias) k.sumRows(dy.length / f, f, dy, this.bias.grad!, false);
     }
     if (!needsInputGrad) return null;
-    const n = colLength(g), dx = ctx.scratch(g.batch * g.inH * g.inW * g.channels);
-    conv2dBackwardInput(k, g, f, dy, this.kernel.value, n ? ctx.scratch(n) : null, dx);
+    const dx = ctx.scratch(g.batch * g.inH * g.inW * g.channels);
+    conv2dBackwardInput(k, g, f, dy, this.kernel.value, dx, ctx.scratch);
     return dx;
   }
 

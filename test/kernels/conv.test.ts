@@ -1,12 +1,12 @@
 /**
- * Convolution (im2col + GEMM, backend/conv2d.ts) on every kernel set: forward with the fused bias +
- * activation, backward to input and to the filter, against the direct float64 convolution over an edge
+ * Convolution (im2col + GEMM, or the direct kernel for 1–2 input channels: backend/conv2d.ts) on every
+ * kernel set: forward with the fused bias + activation (both paths on every shape), backward to input and to the filter, against the direct float64 convolution over an edge
  * grid (odd sizes, 1×1 windows, windows as large as the input, strides larger than the window, 'same'
  * padding with its uneven split, channels 1/3/13, batch 1); backward against central finite differences;
  * NaN in x propagating to exactly the outputs whose window holds it; im2col/col2im on their own.
  */
 import { describe, expect, test } from 'vitest';
-import { conv2d, conv2dBackwardFilter, conv2dBackwardInput, colLength } from '../../src/backend/conv2d.js';
+import { conv2d, conv2dBackwardFilter, conv2dBackwardInput } from '../../src/backend/conv2d.js';
 import type { Act } from '../../src/backend/kernels.js';
 import { window2d, type Padding, type Window2D } from '../../src/backend/window2d.js';
 import { available, KERNEL_SETS, kernels } from '../helpers/backends.js';
@@ -44,9 +44,16 @@ const yLength = (g: Window2D, outC: number) => g.batch * g.outH * g.outW * outC;
 function forward(set: (typeof KERNEL_SETS)[number], h: KernelHeap, g: Window2D, outC: number, x: ArrayLike<number>,
   w: ArrayLike<number>, bias: ArrayLike<number> | null, act: Act) {
   const X = h.put(x), W = h.put(w), B = bias ? h.put(bias) : null, Y = h.out(yLength(g, outC));
-  const col = colLength(g) ? h.out(colLength(g)) : null;
-  const used = conv2d(kernels(set), g, outC, X, W, B, col, Y, act);
-  return { X, W, Y, col: used, y: h.read(Y) };
+  const col = conv2d(kernels(set), g, outC, X, W, B, Y, act, (n) => h.out(n));
+  return { X, W, Y, col, y: h.read(Y) };
+}
+
+function backward(set: (typeof KERNEL_SETS)[number], h: KernelHeap, g: Window2D, outC: number,
+  f: ReturnType<typeof forward>, dy: ArrayLike<number>) {
+  const DY = h.put(dy), DX = h.out(xLength(g)), DW = h.out(g.kH * g.kW * g.channels * outC);
+  conv2dBackwardFilter(kernels(set), g, outC, f.X, f.col, DY, DW, (n) => h.out(n));
+  conv2dBackwardInput(kernels(set), g, outC, DY, f.W, DX, (n) => h.out(n));
+  return { dx: h.read(DX), dw: h.read(DW) };
 }
 
 describe.each(KERNEL_SETS)('convolution on %s', (set) => {
@@ -62,7 +69,12 @@ describe.each(KERNEL_SETS)('convolution on %s', (set) => {
           withHeap((h) => {
             const got = forward(set, h, g, outC, x, w, bias, act).y;
             const want = ref.conv2d(g, outC, x, w, bias, act);
-            expectClose(`${name(g, outC)} ${act} bias=${withBias}`, got, want.y, { rtol: 4 * (kk + 2) * EPS32, scale: want.mag });
+            const tol = { rtol: 4 * (kk + 2) * EPS32, scale: want.mag };
+            expectClose(`${name(g, outC)} ${act} bias=${withBias}`, got, want.y, tol);
+            // the direct kernel on every shape too (conv2d picks it only for 1–2 channels)
+            const Y = h.out(yLength(g, outC));
+            kernels(set).conv2dDirect(g, outC, h.put(x), h.put(w), bias ? h.put(bias) : null, Y, act);
+            expectClose(`direct ${name(g, outC)} ${act} bias=${withBias}`, h.read(Y), want.y, tol);
           });
         }
       }
@@ -77,14 +89,10 @@ describe.each(KERNEL_SETS)('convolution on %s', (set) => {
           const rng = seeded(`convBwd:${name(g, outC)}`);
           const x = rng.normal(xLength(g)), w = rng.uniform(kk * outC), dy = rng.uniform(yLength(g, outC));
           withHeap((h) => {
-            const f = forward(set, h, g, outC, x, w, null, 'linear');
-            const DY = h.put(dy), DX = h.out(xLength(g)), DW = h.out(kk * outC);
-            const dcol = colLength(g) ? h.out(colLength(g)) : null;
-            conv2dBackwardFilter(kernels(set), g, outC, f.col, DY, DW);
-            conv2dBackwardInput(kernels(set), g, outC, DY, f.W, dcol, DX);
+            const got = backward(set, h, g, outC, forward(set, h, g, outC, x, w, null, 'linear'), dy);
             const wantX = ref.conv2dBackwardInput(g, outC, dy, w), wantW = ref.conv2dBackwardFilter(g, outC, x, dy);
-            expectClose(`dx ${name(g, outC)}`, h.read(DX), wantX.dx, { rtol: 4 * (outC + g.kH * g.kW + 2) * EPS32, scale: wantX.mag });
-            expectClose(`dw ${name(g, outC)}`, h.read(DW), wantW.dw, { rtol: 4 * (m + 2) * EPS32, scale: wantW.mag });
+            expectClose(`dx ${name(g, outC)}`, got.dx, wantX.dx, { rtol: 4 * (outC + g.kH * g.kW + 2) * EPS32, scale: wantX.mag });
+            expectClose(`dw ${name(g, outC)}`, got.dw, wantW.dw, { rtol: 4 * (m + 2) * EPS32, scale: wantW.mag });
           });
         }
       }
@@ -104,13 +112,9 @@ describe.each(KERNEL_SETS)('convolution on %s', (set) => {
       });
       const dxFD = fd(x, (p) => L(p, w)), dwFD = fd(w, (p) => L(x, p));
       withHeap((h) => {
-        const f = forward(set, h, g, outC, x, w, null, 'linear');
-        const DY = h.put(r), DX = h.out(xLength(g)), DW = h.out(kk * outC);
-        const dcol = colLength(g) ? h.out(colLength(g)) : null;
-        conv2dBackwardFilter(kernels(set), g, outC, f.col, DY, DW);
-        conv2dBackwardInput(kernels(set), g, outC, DY, f.W, dcol, DX);
-        expectClose(`dx vs FD ${name(g, outC)}`, h.read(DX), dxFD, { rtol: 1e-4, atol: 1e-4 });
-        expectClose(`dw vs FD ${name(g, outC)}`, h.read(DW), dwFD, { rtol: 1e-4, atol: 1e-4 });
+        const got = backward(set, h, g, outC, forward(set, h, g, outC, x, w, null, 'linear'), r);
+        expectClose(`dx vs FD ${name(g, outC)}`, got.dx, dxFD, { rtol: 1e-4, atol: 1e-4 });
+        expectClose(`dw vs FD ${name(g, outC)}`, got.dw, dwFD, { rtol: 1e-4, atol: 1e-4 });
       });
     }
   });
@@ -131,11 +135,14 @@ describe.each(KERNEL_SETS)('convolution on %s', (set) => {
       });
       expect(nans).toBeGreaterThan(0);
       // dW: every filter tap that met the NaN pixel; dy of 1 everywhere
-      const DY = h.put(new Float64Array(yLength(g, outC)).fill(1)), DW = h.out(kk * outC);
-      const f = forward(set, h, g, outC, x, w, null, 'linear');
-      conv2dBackwardFilter(kernels(set), g, outC, f.col, DY, DW);
-      const wantW = ref.conv2dBackwardFilter(g, outC, x, new Float64Array(yLength(g, outC)).fill(1)).dw;
-      h.read(DW).forEach((v, i) => expect(Number.isNaN(v), `dw ${i}`).toBe(Number.isNaN(wantW[i])));
+      const ones = new Float64Array(yLength(g, outC)).fill(1);
+      const grads = backward(set, h, g, outC, forward(set, h, g, outC, x, w, null, 'linear'), ones);
+      const wantW = ref.conv2dBackwardFilter(g, outC, x, ones).dw;
+      grads.dw.forEach((v, i) => expect(Number.isNaN(v), `dw ${i}`).toBe(Number.isNaN(wantW[i])));
+      // the direct kernel too
+      const Y = h.out(yLength(g, outC));
+      kernels(set).conv2dDirect(g, outC, h.put(x), h.put(w), null, Y, 'linear');
+      h.read(Y).forEach((v, i) => expect(Number.isNaN(v), `direct output ${i}`).toBe(Number.isNaN(want[i])));
     });
   });
 

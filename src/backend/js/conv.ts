@@ -1,4 +1,5 @@
-import type { F32 } from '../kernels.js';
+import type { Act, F32 } from '../kernels.js';
+import { activate } from './activation.js';
 import type { Window2D } from '../window2d.js';
 import type { View } from './view.js';
 
@@ -50,6 +51,31 @@ export function col2im(v: View, g: Window2D, col: F32, dx: F32): void {
       }
     }
   }
+}
+
+/** Direct convolution: per output pixel, bias plus every in-image tap, then the activation. */
+export function conv2dDirect(v: View, g: Window2D, outC: number, x: F32, w: F32, bias: F32 | null, y: F32, act: Act): void {
+  const X = v(x), W = v(w), Y = v(y), B = bias ? v(bias) : null, ch = g.channels;
+  let o = 0;
+  for (let b = 0; b < g.batch; b++) {
+    for (let oy = 0; oy < g.outH; oy++) {
+      const iy0 = oy * g.strideH - g.padTop, [ky0, ky1] = inside(iy0, g.kH, g.inH);
+      for (let ox = 0; ox < g.outW; ox++, o += outC) {
+        const ix0 = ox * g.strideW - g.padLeft, [kx0, kx1] = inside(ix0, g.kW, g.inW);
+        for (let f = 0; f < outC; f++) Y[o + f] = B ? B[f] : 0;
+        for (let ky = ky0; ky < ky1; ky++) {
+          for (let kx = kx0; kx < kx1; kx++) {
+            const at = ((b * g.inH + iy0 + ky) * g.inW + ix0 + kx) * ch, wt = (ky * g.kW + kx) * ch * outC;
+            for (let c = 0; c < ch; c++) {
+              const xv = X[at + c], wr = wt + c * outC;
+              for (let f = 0; f < outC; f++) Y[o + f] += xv * W[wr + f];
+            }
+          }
+        }
+      }
+    }
+  }
+  activate(act, Y, Y, Y.length);
 }
 
 /**

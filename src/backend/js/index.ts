@@ -1,7 +1,7 @@
 import type { Kernels } from '../kernels.js';
 import { activation, activationBackward } from './activation.js';
 import { batchStats, sumRows } from './batch-stats.js';
-import { avgPool, avgPoolBackward, col2im, im2col, maxPool, maxPoolBackward } from './conv.js';
+import { avgPool, avgPoolBackward, col2im, conv2dDirect, im2col, maxPool, maxPoolBackward } from './conv.js';
 import { bnormBackward, bnormFold, bnormForwardTrain, movingAverage, scaleShift } from './bnorm.js';
 import { multiply, transpose } from './elementwise.js';
 import { dense, gemm } from './gemm.js';
@@ -41,6 +41,7 @@ export function jsKernels(v: View): Kernels {
     transpose: (...a) => transpose(v, ...a),
     im2col: (...a) => im2col(v, ...a),
     col2im: (...a) => col2im(v, ...a),
+    conv2dDirect: (...a) => conv2dDirect(v, ...a),
     maxPool: (...a) => maxPool(v, ...a),
     maxPoolBackward: (...a) => maxPoolBackward(v, ...a),
     avgPool: (...a) => avgPool(v, ...a),

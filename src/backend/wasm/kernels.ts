@@ -38,6 +38,7 @@ export interface KernelExports {
   f32_transpose(outer: number, a: number, b: number, x: number, y: number): void;
   f32_im2col(...args: [...WindowArgs, number, number]): void;
   f32_col2im(...args: [...WindowArgs, number, number]): void;
+  f32_conv2d(...args: [...WindowArgs, number, number, number, number, number, number]): void;
   f32_max_pool(...args: [...WindowArgs, number, number]): void;
   f32_max_pool_bwd(...args: [...WindowArgs, number, number, number]): void;
   f32_avg_pool(...args: [...WindowArgs, number, number]): void;
@@ -55,7 +56,7 @@ const ARITY: Record<Exclude<keyof KernelExports, 'heap_base' | 'scratch_bytes'>,
   f32_scale_shift: 7, f32_bnorm_bwd: 10, f32_moving_average: 6, f32_act: 4, f32_act_bwd: 5, f32_softmax: 4,
   f32_softmax_bwd: 5, f32_softmax_xent: 6, f32_xent: 5, f32_bce: 5, f32_mse: 5, f32_sgd: 7, f32_adam: 11,
   f32_multiply: 4, f32_transpose: 5,
-  f32_im2col: 14, f32_col2im: 14, f32_max_pool: 14, f32_max_pool_bwd: 15, f32_avg_pool: 14, f32_avg_pool_bwd: 14,
+  f32_im2col: 14, f32_col2im: 14, f32_conv2d: 18, f32_max_pool: 14, f32_max_pool_bwd: 15, f32_avg_pool: 14, f32_avg_pool_bwd: 14,
 };
 
 /** Where large GEMMs may go: the thread pool and which of its builds this instance is. */
@@ -121,6 +122,7 @@ export function wasmKernels(x: KernelExports, threads?: Threads): Kernels {
     transpose: (outer, a, b, xs, y) => x.f32_transpose(outer, a, b, xs.ptr, y.ptr),
     im2col: (g, xs, col) => x.f32_im2col(...windowArgs(g), xs.ptr, col.ptr),
     col2im: (g, col, dx) => x.f32_col2im(...windowArgs(g), col.ptr, dx.ptr),
+    conv2dDirect: (g, outC, xs, w, bias, y, act) => x.f32_conv2d(...windowArgs(g), outC, xs.ptr, w.ptr, p(bias), y.ptr, ACT[act]),
     maxPool: (g, xs, y) => x.f32_max_pool(...windowArgs(g), xs.ptr, y.ptr),
     maxPoolBackward: (g, xs, dy, dx) => x.f32_max_pool_bwd(...windowArgs(g), xs.ptr, dy.ptr, dx.ptr),
     avgPool: (g, xs, y) => x.f32_avg_pool(...windowArgs(g), xs.ptr, y.ptr),
