@@ -1,13 +1,22 @@
 /**
  * bnwasm kernels: the whole WASM ABI on one screen.
  *
+ * THE RULE every export follows (and every new kernel must): arguments in this order —
+ *   1. dimensions (i32): m, n, k, rows, cols, counts, and index ranges (i0, i1, j0, j1);
+ *   2. input pointers: arrays only read;
+ *   3. output pointers: arrays written, including those updated in place (C when accumulating, weights,
+ *      optimizer state, moving statistics);
+ *   4. scalars: f32 hyper-parameters (eps, momentum, learning rate, …), then i32 flags and codes
+ *      (accumulate, nesterov, GEMM op, activation).
+ * The plain-TS twins (src/backend/kernels.ts) take the same arguments in the same order.
+ *
  * Conventions (shared with src/backend/kernels.ts):
  * - pointers are byte addresses (usize) into the imported memory; base pointers are 16-byte aligned,
  *   lengths are arbitrary (tails are handled; nothing outside an array is read or written);
  * - matrices are row-major, `rows × cols` = `cols` floats per row, no padding;
- * - arguments: dims (i32), then inputs, then outputs (pointers), then scalars (f32; booleans as i32);
- * - pointer 0 = an absent optional vector (gamma, beta, bias, shift, v);
- * - activation codes: 0 linear, 1 relu, 2 sigmoid, 3 tanh; GEMM ops: 0 'nn', 1 'tn', 2 'nt';
+ * - pointer 0 = an absent optional vector (gamma, beta, bias, center, shift, v);
+ * - codes and shared tuning constants are defined once in src/backend/abi.ts (imported here and by the
+ *   host): GEMM ops GEMM_NN/TN/NT, activations ACT_LINEAR/RELU/SIGMOID/TANH, GEMM_PACK_MIN_ROWS;
  * - kernels never allocate and keep no state; GEMM and BN use the scratch region below heap_base(),
  *   so the host's heap must start at heap_base(); a worker-thread instance on the same (shared) memory
  *   gets its own region from the host through set_scratch (scratch_bytes() long, 64-byte aligned);
@@ -18,7 +27,8 @@ export { f32_gemm, f32_dense, f32_gemm_part, f32_packed_b_length, f32_pack_b, f3
 export { f32_sum_rows } from './reduce/f32-sum-rows';
 export { f32_batch_stats } from './reduce/f32-batch-stats';
 export { f32_bnorm_fwd_train } from './bnorm/f32-bnorm-fwd';
-export { f32_bnorm_fold, f32_scale_shift, f32_moving_average } from './bnorm/f32-bnorm-infer';
+export { f32_bnorm_scale, f32_bnorm_fold, f32_scale_shift } from './bnorm/f32-bnorm-infer';
+export { f32_moving_average } from './bnorm/f32-moving-average';
 export { f32_bnorm_bwd } from './bnorm/f32-bnorm-bwd';
 export { f32_act, f32_act_bwd } from './vunary/f32-act';
 export { f32_softmax, f32_softmax_bwd } from './vunary/f32-softmax';

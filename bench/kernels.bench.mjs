@@ -42,7 +42,7 @@ const describeGemm = (s) => {
   const a = uniform(s.m * s.k, 1), b = uniform(s.k * s.n, 2);
   return {
     key: s.suite, inputs: { a, b }, outputs: { c: s.m * s.n }, tol: 1e-4,
-    run: (K, h) => () => K.gemm(s.op, s.m, s.n, s.k, h.a, h.b, h.c, false),
+    run: (K, h) => () => K.gemm(s.m, s.n, s.k, h.a, h.b, h.c, s.op, false),
     tf: (tf) => {
       const ta = tf.tensor2d(a, s.op === 'tn' ? [s.k, s.m] : [s.m, s.k]);
       const tb = tf.tensor2d(b, s.op === 'nt' ? [s.n, s.k] : [s.k, s.n]);
@@ -75,7 +75,7 @@ const describeBnorm = (s) => {
     key: s.suite, inputs: { x, dy, gamma, beta },
     outputs: { y: n, mean: s.cols, variance: s.cols, invStd: s.cols, dx: n, dgamma: s.cols, dbeta: s.cols }, tol: 2e-3,
     run: (K, h) => () => {
-      K.bnormForwardTrain(s.rows, s.cols, h.x, h.gamma, h.beta, BN_EPS, h.y, h.mean, h.variance, h.invStd);
+      K.bnormForwardTrain(s.rows, s.cols, h.x, h.gamma, h.beta, h.y, h.mean, h.variance, h.invStd, BN_EPS);
       K.bnormBackward(s.rows, s.cols, h.dy, h.x, h.mean, h.invStd, h.gamma, h.dx, h.dgamma, h.dbeta);
     },
     tf: (tf) => {

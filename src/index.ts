@@ -1,6 +1,6 @@
 /**
  * bnwasm: Keras-style neural networks with batch normalization, on AssemblyScript WASM SIMD kernels.
- * The public surface follows ../API.md (the TF.js layers API); everything here is re-exported from
+ * The public surface follows ../docs/API.md (the TF.js layers API); everything here is re-exported from
  * the module that owns it.
  */
 export { ready, setBackend, getBackend, setThreads, getThreads, memoryStats, wasmBuild, type Backend } from './backend/runtime.js';

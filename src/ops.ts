@@ -54,7 +54,7 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
     // Aᵀ·Bᵀ = (B·A)ᵀ: one GEMM, then a transpose
     return run((put, out, read) => {
       const c = out(m * n), ct = out(m * n);
-      kernels().gemm('nn', n, m, ka, put(B), put(A), c, false);
+      kernels().gemm(n, m, ka, put(B), put(A), c, 'nn', false);
       kernels().transpose(1, n, m, c, ct);
       return read(ct, [m, n]);
     });
@@ -62,7 +62,7 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
   const op = transposeA ? 'tn' : transposeB ? 'nt' : 'nn';
   return run((put, out, read) => {
     const c = out(m * n);
-    if (m * n > 0) kernels().gemm(op, m, n, ka, put(A), put(B), c, false); // k = 0 writes zeros
+    if (m * n > 0) kernels().gemm(m, n, ka, put(A), put(B), c, op, false); // k = 0 writes zeros
     return read(c, [m, n]);
   });
 }
@@ -89,8 +89,8 @@ export function batchNorm(x: Tensor, mean: Tensor, variance: Tensor, beta: Tenso
   const B = beta == null ? null : vector(beta, 'beta', cols), G = gamma == null ? null : vector(gamma, 'gamma', cols);
   const eps = checkEpsilon(epsilon);
   return run((put, out, read) => {
-    const k = kernels(), m = put(M), scale = out(cols), unusedShift = out(cols), y = out(X.size);
-    k.bnormFold(cols, m, put(V), G && put(G), null, eps, scale, unusedShift);
+    const k = kernels(), m = put(M), scale = out(cols), y = out(X.size);
+    k.bnormScale(cols, put(V), G && put(G), scale, eps);
     k.scaleShift(rows, cols, put(X), m, scale, B && put(B), y);
     return read(y, [...X.shape]);
   });
@@ -109,7 +109,7 @@ export function batchNormGrad(dy: Tensor, x: Tensor, gamma: Tensor | null, epsil
   return run((put, out, read) => {
     const k = kernels(), xs = put(X), g = G && put(G);
     const y = out(X.size), mean = out(cols), variance = out(cols), invStd = out(cols);
-    k.bnormForwardTrain(rows, cols, xs, g, null, eps, y, mean, variance, invStd);
+    k.bnormForwardTrain(rows, cols, xs, g, null, y, mean, variance, invStd, eps);
     const dx = out(X.size), dgamma = out(cols), dbeta = out(cols);
     k.bnormBackward(rows, cols, put(DY), xs, mean, invStd, g, dx, dgamma, dbeta);
     return { dx: read(dx, [rows, cols]), dgamma: read(dgamma, [cols]), dbeta: read(dbeta, [cols]) };

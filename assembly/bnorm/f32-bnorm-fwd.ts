@@ -14,8 +14,8 @@ import { shiftedStats } from '../reduce/f32-batch-stats';
 /** Column strip width: 3·CH floats of scratch. */
 export const CH: i32 = 2048;
 
-export function f32_bnorm_fwd_train(rows: i32, cols: i32, x: usize, gamma: usize, beta: usize, eps: f32,
-  y: usize, mean: usize, variance: usize, invStd: usize): void {
+export function f32_bnorm_fwd_train(rows: i32, cols: i32, x: usize, gamma: usize, beta: usize,
+  y: usize, mean: usize, variance: usize, invStd: usize, eps: f32): void {
   const sk = scratchBase(), sa = sk + (<usize>CH << 2), sb = sa + (<usize>CH << 2);
   const row = <usize>cols << 2, e = f32x4.splat(eps), one = f32x4.splat(1), zero = f32x4.splat(0);
   for (let j0 = 0; j0 < cols; j0 += CH) {

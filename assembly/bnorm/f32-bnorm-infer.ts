@@ -1,19 +1,35 @@
 /**
- * BN inference and bookkeeping:
- *   f32_bnorm_fold:      scale = gamma/√(variance + eps), shift = beta − mean·scale   (gamma/beta 0 = 1/0)
- *   f32_scale_shift:     y[i, j] = (x[i, j] − center[j])·scale[j] + shift[j]   (center, shift 0 = none; y may alias x)
- *   f32_moving_average:  moving = moving·momentum + batch·(1 − momentum), for mean and variance
+ * BN inference:
+ *   f32_bnorm_scale:  scale = gamma/√(variance + eps)   (gamma 0 = 1)
+ *   f32_bnorm_fold:   the same scale, and shift = beta − mean·scale   (beta 0 = 0)
+ *   f32_scale_shift:  y[i, j] = (x[i, j] − center[j])·scale[j] + shift[j]   (center, shift 0 = none; y may alias x)
+ * Inference BN is scale, then scale_shift with center = moving mean and shift = beta (centring first keeps
+ * precision when |mean| ≫ std); fold gives the one multiply-add form for a consumer that needs it.
  * Vectors of cols floats, x/y rows × cols row-major. Any rows, cols ≥ 1. Must match test/reference/bnorm.ts.
  */
 import { loadN, madd, storeN } from '../common/simd';
 
-export function f32_bnorm_fold(cols: i32, mean: usize, variance: usize, gamma: usize, beta: usize, eps: f32,
-  scale: usize, shift: usize): void {
-  const e = f32x4.splat(eps), one = f32x4.splat(1), zero = f32x4.splat(0);
+/** gamma/√(variance + eps) for the n ≤ 4 columns at byte offset o. */
+// @ts-ignore: decorator
+@inline function scaleAt(variance: usize, gamma: usize, e: v128, o: usize, n: i32): v128 {
+  const sd = f32x4.sqrt(f32x4.add(loadN(variance + o, n), e));
+  return f32x4.div(gamma ? loadN(gamma + o, n) : f32x4.splat(1), sd);
+}
+
+export function f32_bnorm_scale(cols: i32, variance: usize, gamma: usize, scale: usize, eps: f32): void {
+  const e = f32x4.splat(eps);
   for (let j = 0; j < cols; j += 4) {
     const n = min(4, cols - j), o = <usize>j << 2;
-    const sd = f32x4.sqrt(f32x4.add(loadN(variance + o, n), e));
-    const s = f32x4.div(gamma ? loadN(gamma + o, n) : one, sd);
+    storeN(scale + o, scaleAt(variance, gamma, e, o, n), n);
+  }
+}
+
+export function f32_bnorm_fold(cols: i32, mean: usize, variance: usize, gamma: usize, beta: usize,
+  scale: usize, shift: usize, eps: f32): void {
+  const e = f32x4.splat(eps), zero = f32x4.splat(0);
+  for (let j = 0; j < cols; j += 4) {
+    const n = min(4, cols - j), o = <usize>j << 2;
+    const s = scaleAt(variance, gamma, e, o, n);
     storeN(scale + o, s, n);
     storeN(shift + o, f32x4.sub(beta ? loadN(beta + o, n) : zero, f32x4.mul(loadN(mean + o, n), s)), n);
   }
@@ -39,19 +55,5 @@ export function f32_scale_shift(rows: i32, cols: i32, x: usize, center: usize, s
       for (let j: usize = 0; j < full; j += 16) v128.store(py + j, f32x4.mul(v128.load(px + j), v128.load(scale + j)));
       if (tail) storeN(py + full, f32x4.mul(loadN(px + full, tail), loadN(scale + full, tail)), tail);
     }
-  }
-}
-
-export function f32_moving_average(cols: i32, mean: usize, variance: usize, momentum: f32,
-  movingMean: usize, movingVariance: usize): void {
-  const mo = f32x4.splat(momentum), rest = f32x4.splat(<f32>1 - momentum);
-  const full = <usize>(cols & ~3) << 2, tail = cols & 3;
-  for (let o: usize = 0; o < full; o += 16) {
-    v128.store(movingMean + o, madd(v128.load(movingMean + o), mo, f32x4.mul(v128.load(mean + o), rest)));
-    v128.store(movingVariance + o, madd(v128.load(movingVariance + o), mo, f32x4.mul(v128.load(variance + o), rest)));
-  }
-  if (tail) {
-    storeN(movingMean + full, madd(loadN(movingMean + full, tail), mo, f32x4.mul(loadN(mean + full, tail), rest)), tail);
-    storeN(movingVariance + full, madd(loadN(movingVariance + full, tail), mo, f32x4.mul(loadN(variance + full, tail), rest)), tail);
   }
 }

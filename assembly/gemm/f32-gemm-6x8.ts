@@ -39,7 +39,11 @@ export function gemm6x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, row
   epilogue(t, c, ldc, rows, cols, addC, bias, act);
 }
 
-/** The same with 5 rows: 10 accumulators, so mul + add (which needs a temporary) fits 15 registers. */
+/**
+ * The same with 5 rows: 10 accumulators, so mul + add (which needs a temporary) fits 15 registers. Written
+ * out beside gemm6x8 on purpose, not shared with it: each tile's accumulators must be separate locals for
+ * V8 to keep them in registers, and the two differ in exactly that.
+ */
 export function gemm5x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, rows: i32, cols: i32,
   addC: bool, bias: usize, act: i32): void {
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;

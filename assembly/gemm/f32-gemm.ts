@@ -1,14 +1,15 @@
 /**
- * f32_gemm: C = op(A, B) (+ C).  'nn' (0): A m×k, B k×n · 'tn' (1): A stored k×m · 'nt' (2): B stored n×k.
+ * f32_gemm: C = op(A, B) (+ C).  GEMM_NN: A m×k, B k×n · GEMM_TN: A stored k×m · GEMM_NT: B stored n×k.
  * f32_dense: Y = act(X·W + bias), X m×k, W k×n, bias n or 0; the epilogue runs after the last k block only.
  * f32_dense_packed: the same with W packed once by f32_pack_b (inference reuses it for every batch).
  * Row-major, byte addresses, any m, n, k ≥ 1 (k = 0 gives C = accumulate ? C : 0, then the epilogue).
  * Blocking (BLIS order): n by NC, k by KC (B block packed once per (jc, pc)), m by MC (A block packed),
  * then 8-column panels × MR-row panels into the MR×8 register tile (6×8 with relaxed FMA, 5×8 without:
- * common/scratch.ts); m < 4 with B not transposed streams B
+ * common/scratch.ts); m < GEMM_PACK_MIN_ROWS (src/backend/abi.ts) with B not transposed streams B
  * instead (f32-gemv.ts). k is split into equal blocks of at most KC (784 → 4 × 196, not 3 × 256 + 16). C must not alias A or B.
  * Must match test/reference/gemm.ts.
  */
+import { GEMM_NN, GEMM_NT, GEMM_PACK_MIN_ROWS, GEMM_TN } from '../../src/backend/abi';
 import { KC, MC, MR, NC, NR, PACK_B_BYTES, scratchBase } from '../common/scratch';
 import { loadN, storeN } from '../common/simd';
 import { actv } from '../vunary/act-v128';
@@ -23,12 +24,12 @@ import { DOT_MAX, dot4x2, packBT } from './f32-gemm-dot';
 import { gemvRows } from './f32-gemv';
 import { packA, packB } from './f32-pack';
 
-export function f32_gemm(op: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, accumulate: i32): void {
+export function f32_gemm(m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, op: i32, accumulate: i32): void {
   gemm(op, m, n, k, a, b, c, accumulate != 0, 0, 0, 0, m, 0, n, 0);
 }
 
-export function f32_dense(m: i32, n: i32, k: i32, x: usize, w: usize, bias: usize, act: i32, y: usize): void {
-  gemm(0, m, n, k, x, w, y, false, bias, act, 0, m, 0, n, 0);
+export function f32_dense(m: i32, n: i32, k: i32, x: usize, w: usize, bias: usize, y: usize, act: i32): void {
+  gemm(GEMM_NN, m, n, k, x, w, y, false, bias, act, 0, m, 0, n, 0);
 }
 
 /**
@@ -36,14 +37,14 @@ export function f32_dense(m: i32, n: i32, k: i32, x: usize, w: usize, bias: usiz
  * layout is this file's: per k block, the 8-column panels of all n columns, then the narrow remainder
  * (packBT), i.e. exactly what the driver would pack per (column block, k block), concatenated.
  */
-export function f32_packed_b_length(n: i32, k: i32): i32 {
+export function f32_packed_b_length(k: i32, n: i32): i32 {
   if (n <= 0 || k <= 0) return 0;
   const kstep = kStep(k);
   return ((k + kstep - 1) / kstep) * packedBlockFloats(n, kstep);
 }
 
-/** W (k×n) → packed (f32_packed_b_length(n, k) floats). */
-export function f32_pack_b(n: i32, k: i32, w: usize, packed: usize): void {
+/** W (k×n) → packed (f32_packed_b_length(k, n) floats). */
+export function f32_pack_b(k: i32, n: i32, w: usize, packed: usize): void {
   if (n <= 0 || k <= 0) return;
   const kstep = kStep(k), dotCols = narrowCols(n), nfull = n - dotCols, block = <usize>packedBlockFloats(n, kstep) << 2;
   for (let pc = 0; pc < k; pc += kstep, packed += block) {
@@ -53,9 +54,9 @@ export function f32_pack_b(n: i32, k: i32, w: usize, packed: usize): void {
   }
 }
 
-/** f32_dense with W already packed by f32_pack_b; w itself is still read when m < 4 (the gemv path). */
-export function f32_dense_packed(m: i32, n: i32, k: i32, x: usize, w: usize, packed: usize, bias: usize, act: i32, y: usize): void {
-  gemm(0, m, n, k, x, w, y, false, bias, act, 0, m, 0, n, packed);
+/** f32_dense with W already packed by f32_pack_b; w itself is still read below GEMM_PACK_MIN_ROWS rows (the gemv path). */
+export function f32_dense_packed(m: i32, n: i32, k: i32, x: usize, w: usize, packed: usize, bias: usize, y: usize, act: i32): void {
+  gemm(GEMM_NN, m, n, k, x, w, y, false, bias, act, 0, m, 0, n, packed);
 }
 
 /** k block size: equal blocks of at most KC, a multiple of 4 where possible (packing transposes 4 k at a time). */
@@ -82,11 +83,11 @@ function packedBlockFloats(n: i32, kstep: i32): i32 {
  * One thread's share of f32_gemm / f32_dense: only C[i0:i1, j0:j1], j0 and (unless j1 = n) j1 multiples
  * of 8. Each element is then computed with the same arithmetic in the same k order as in the whole call
  * (rows are independent lanes of the tile; the < 8 leftover columns stay in the last share), so
- * threaded results are bitwise equal to single-threaded ones. Not for m < 4 with op ≠ 'nt' (the gemv
- * path computes all of C; the host never splits those).
+ * threaded results are bitwise equal to single-threaded ones. Not for m < GEMM_PACK_MIN_ROWS with op ≠ 'nt'
+ * (the gemv path computes all of C; the host never splits those). bias, packed: 0 or as in f32_dense_packed.
  */
-export function f32_gemm_part(op: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, accumulate: i32,
-  bias: usize, act: i32, i0: i32, i1: i32, j0: i32, j1: i32, packed: usize): void {
+export function f32_gemm_part(m: i32, n: i32, k: i32, i0: i32, i1: i32, j0: i32, j1: i32, a: usize, b: usize,
+  bias: usize, packed: usize, c: usize, op: i32, accumulate: i32, act: i32): void {
   gemm(op, m, n, k, a, b, c, accumulate != 0, bias, act, i0, i1, j0, j1, packed);
 }
 
@@ -95,8 +96,8 @@ function gemm(op: i32, m: i32, n: i32, k: i32, a: usize, b: usize, c: usize, acc
   bias: usize, act: i32, i0: i32, i1: i32, j0: i32, j1: i32, packed: usize): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) { epilogueOnly(n, c, accumulate, bias, act, i0, i1, j0, j1); return; }
-  const transA = op == 1, transB = op == 2;
-  if (m < 4 && !transB) {
+  const transA = op == GEMM_TN, transB = op == GEMM_NT;
+  if (m < GEMM_PACK_MIN_ROWS && !transB) {
     // a vector-matrix product: stream B instead of packing it
     gemvRows(m, n, k, a, transA ? 4 : <usize>k << 2, transA ? <usize>m << 2 : 4, b, c, accumulate, bias, act);
     return;

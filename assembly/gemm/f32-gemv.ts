@@ -1,5 +1,5 @@
 /**
- * Few-row GEMM (m < 4, B not transposed): C[i, :] (+)= Σₚ A[i, p]·B[p, :], then the Dense epilogue.
+ * Few-row GEMM (m < GEMM_PACK_MIN_ROWS, B not transposed): C[i, :] (+)= Σₚ A[i, p]·B[p, :], then the Dense epilogue.
  * Packing B would cost as much as the product itself here, so B rows are streamed in place, 32 columns
  * (8 accumulators) at a time. A element (i, p) at a + i·ra + p·ka (bytes), so 'nn' and 'tn' share it.
  * B k×n row-major, C m×n. Spec: test/reference/gemm.ts (through f32-gemm.ts).

@@ -4,15 +4,15 @@
  * (the exact gradient of the mean loss through the clip). Returns Σ over rows of loss (f64).
  * rows × cols row-major, any rows, cols ≥ 1. Must match test/reference/losses.ts.
  *
- * Wide rows: max, exp (into probs, unscaled), a scan of the targets that computes S and the loss only
+ * Wide rows: max, exp (into probs, unscaled; vunary/f32-softmax.ts expRow, as the softmax kernel), a scan of the targets that computes S and the loss only
  * where a group of 4 targets is nonzero (one-hot: one group per row), then one pass writing p and dlogits.
  * Narrow rows (cols < 16, class scores): four rows at a time with lane = row, gathered into the scratch
  * region, so max, sum and 1/Σ need no horizontal reductions and no tail lanes are wasted.
  * S and the loss accumulate in f64 (promoted lanes); log is logv (≲ 2 ulp) on the clipped p.
  */
 import { pin, scratchBase } from '../common/scratch';
-import { expv, hmax, hsum, loadN, logv, madd, storeN } from '../common/simd';
-import { expLanes, fromLanes, tailMask, toLanes } from '../vunary/f32-softmax';
+import { hsum, loadN, logv, madd, storeN } from '../common/simd';
+import { expLanes, expRow, fromLanes, toLanes } from '../vunary/f32-softmax';
 import { insidev, logClipv } from './clip';
 
 export function f32_softmax_xent(rows: i32, cols: i32, logits: usize, targets: usize, probs: usize, dlogits: usize): f64 {
@@ -38,34 +38,10 @@ export function f32_softmax_xent(rows: i32, cols: i32, logits: usize, targets: u
 }
 
 function wideRow(cols: i32, x: usize, t: usize, y: usize, d: usize, invRows: v128): f64 {
-  const full = <usize>(cols & ~3) << 2, tail = cols & 3, ninf = f32x4.splat(-Infinity);
-  const mask = tailMask(tail);
-  // max
-  let m0 = ninf, m1 = ninf, j: usize = 0;
-  for (; j + 32 <= full; j += 32) { m0 = f32x4.max(m0, v128.load(x + j)); m1 = f32x4.max(m1, v128.load(x + j, 16)); }
-  for (; j < full; j += 16) m0 = f32x4.max(m0, v128.load(x + j));
-  if (tail) m1 = f32x4.max(m1, v128.bitselect(loadN(x + full, tail), ninf, mask));
-  const ms = pin(f32x4.splat(hmax(f32x4.max(m0, m1))), 0);
-  // exp, unscaled, into y; four independent chains
-  let s0 = f32x4.splat(0), s1 = s0;
-  j = 0;
-  for (; j + 64 <= full; j += 64) {
-    const e0 = expv(f32x4.sub(v128.load(x + j), ms)), e1 = expv(f32x4.sub(v128.load(x + j, 16), ms));
-    const e2 = expv(f32x4.sub(v128.load(x + j, 32), ms)), e3 = expv(f32x4.sub(v128.load(x + j, 48), ms));
-    s0 = f32x4.add(s0, f32x4.add(e0, e1)); s1 = f32x4.add(s1, f32x4.add(e2, e3));
-    v128.store(y + j, e0); v128.store(y + j, e1, 16); v128.store(y + j, e2, 32); v128.store(y + j, e3, 48);
-  }
-  for (; j < full; j += 16) {
-    const e = expv(f32x4.sub(v128.load(x + j), ms));
-    s0 = f32x4.add(s0, e);
-    v128.store(y + j, e);
-  }
-  if (tail) {
-    const e = expv(f32x4.sub(v128.bitselect(loadN(x + full, tail), ninf, mask), ms));
-    s1 = f32x4.add(s1, e);
-    storeN(y + full, e, tail);
-  }
-  const inv = pin(f32x4.splat(<f32>1 / hsum(f32x4.add(s0, s1))), 1);
+  const full = <usize>(cols & ~3) << 2, tail = cols & 3;
+  // exp, unscaled, into y (the softmax kernel's own row routine)
+  const inv = pin(f32x4.splat(<f32>1 / hsum(expRow(cols, x, y))), 1);
+  let j: usize = 0;
   // S and the loss, only where targets are nonzero
   let sv = f64x2.splat(0), lv = sv;
   for (j = 0; j < full; j += 16) {

@@ -16,7 +16,7 @@ import { loadN, madd, storeN } from '../common/simd';
   return f32x4.sub(w, f32x4.div(f32x4.mul(lr, f32x4.mul(m, ib1)), den));
 }
 
-export function f32_adam(n: i32, w: usize, g: usize, m: usize, v: usize, lr: f32, beta1: f32, beta2: f32, eps: f32,
+export function f32_adam(n: i32, g: usize, w: usize, m: usize, v: usize, lr: f32, beta1: f32, beta2: f32, eps: f32,
   bc1: f32, bc2: f32): void {
   const b1 = f32x4.splat(beta1), c1 = f32x4.splat(<f32>1 - beta1), b2 = f32x4.splat(beta2), c2 = f32x4.splat(<f32>1 - beta2);
   const l = f32x4.splat(lr), e = f32x4.splat(eps), ib1 = f32x4.splat(<f32>1 / bc1), ib2 = f32x4.splat(<f32>1 / bc2);

@@ -1,10 +1,10 @@
 /**
- * Keras SGD. momentum = 0 (or v = 0): w −= lr·g. Otherwise v = momentum·v − lr·g, then
+ * Keras SGD (g read; w and v updated in place). momentum = 0 (or v = 0): w −= lr·g. Otherwise v = momentum·v − lr·g, then
  * w += v, or with nesterov w += momentum·v − lr·g. n elements, any n ≥ 1. Must match test/reference/optimizers.ts.
  */
 import { loadN, madd, storeN } from '../common/simd';
 
-export function f32_sgd(n: i32, w: usize, g: usize, v: usize, lr: f32, momentum: f32, nesterov: i32): void {
+export function f32_sgd(n: i32, g: usize, w: usize, v: usize, lr: f32, momentum: f32, nesterov: i32): void {
   const full = <usize>(n & ~3) << 2, tail = n & 3, nlr = f32x4.splat(-lr), mo = f32x4.splat(momentum);
   if (momentum == 0 || !v) {
     for (let i: usize = 0; i < full; i += 16) v128.store(w + i, madd(v128.load(g + i), nlr, v128.load(w + i)));

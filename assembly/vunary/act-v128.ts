@@ -4,12 +4,10 @@
  * tanh: x + x³·P(x²) for |x| < 0.625 (Cephes tanhf: relative accuracy near 0), else ±(1 − 2/(e^{2|x|} + 1)).
  * Both saturate to exactly 0/±1 without NaN. Must match test/reference/activation.ts.
  */
+import { ACT_RELU, ACT_SIGMOID, ACT_TANH } from '../../src/backend/abi';
 import { expv, madd } from '../common/simd';
 
-export const ACT_LINEAR: i32 = 0;
-export const ACT_RELU: i32 = 1;
-export const ACT_SIGMOID: i32 = 2;
-export const ACT_TANH: i32 = 3;
+export { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH } from '../../src/backend/abi';
 
 // @ts-ignore: decorator
 @inline export function reluv(x: v128): v128 {

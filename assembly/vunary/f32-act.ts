@@ -7,7 +7,7 @@
 import { loadN, storeN } from '../common/simd';
 import { ACT_RELU, ACT_SIGMOID, ACT_TANH, reluv, sigmoidv, tanhv } from './act-v128';
 
-export function f32_act(act: i32, n: i32, x: usize, y: usize): void {
+export function f32_act(n: i32, x: usize, y: usize, act: i32): void {
   if (act == ACT_RELU) actLoop(ACT_RELU, n, x, y);
   else if (act == ACT_SIGMOID) actLoop(ACT_SIGMOID, n, x, y);
   else if (act == ACT_TANH) actLoop(ACT_TANH, n, x, y);
@@ -36,7 +36,7 @@ export function f32_act(act: i32, n: i32, x: usize, y: usize): void {
   if (tail) storeN(y + full, actOne(act, loadN(x + full, tail)), tail);
 }
 
-export function f32_act_bwd(act: i32, n: i32, y: usize, dy: usize, dx: usize): void {
+export function f32_act_bwd(n: i32, y: usize, dy: usize, dx: usize, act: i32): void {
   if (act == ACT_RELU) bwdLoop(ACT_RELU, n, y, dy, dx);
   else if (act == ACT_SIGMOID) bwdLoop(ACT_SIGMOID, n, y, dy, dx);
   else if (act == ACT_TANH) bwdLoop(ACT_TANH, n, y, dy, dx);

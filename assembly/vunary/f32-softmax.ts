@@ -98,36 +98,46 @@ function softmaxRows4(cols: i32, x: usize, y: usize, row: usize): void {
   return f32x4.add(s0, s1);
 }
 
-/** Softmax of one row of `cols` floats; returns nothing, y may alias x. */
-export function softmaxRow(cols: i32, x: usize, y: usize): void {
-  const full = <usize>(cols & ~3) << 2, tail = cols & 3;
-  let mv = f32x4.splat(-Infinity);
-  for (let j: usize = 0; j < full; j += 16) mv = f32x4.max(mv, v128.load(x + j));
-  let m = hmax(mv);
-  for (let j = full; j < (<usize>cols << 2); j += 4) m = max(m, load<f32>(x + j));
-  const ms = f32x4.splat(m);
-  let sv = f32x4.splat(0), j: usize = 0;
-  const full4 = <usize>(cols & ~15) << 2;
-  // four independent exp chains per iteration (one alone is latency-bound)
-  for (; j < full4; j += 64) {
+/**
+ * The front half of a wide row's softmax, shared with the fused loss (loss/f32-softmax-xent.ts):
+ * e = exp(x − max x) into y, unscaled; returns the lane sums of e (hsum gives Σ). Padded tail lanes hold
+ * −Inf, so they contribute exp(−Inf) = 0. Four exp chains per iteration (one alone is latency-bound),
+ * summed pairwise into two accumulators: both kernels must add in this one order.
+ */
+// @ts-ignore: decorator
+@inline export function expRow(cols: i32, x: usize, y: usize): v128 {
+  const full = <usize>(cols & ~3) << 2, tail = cols & 3, ninf = f32x4.splat(-Infinity);
+  const mask = tailMask(tail);
+  let m0 = ninf, m1 = ninf, j: usize = 0;
+  for (; j + 32 <= full; j += 32) { m0 = f32x4.max(m0, v128.load(x + j)); m1 = f32x4.max(m1, v128.load(x + j, 16)); }
+  for (; j < full; j += 16) m0 = f32x4.max(m0, v128.load(x + j));
+  if (tail) m1 = f32x4.max(m1, v128.bitselect(loadN(x + full, tail), ninf, mask));
+  const ms = pin(f32x4.splat(hmax(f32x4.max(m0, m1))), 0);
+  let s0 = f32x4.splat(0), s1 = s0;
+  j = 0;
+  for (; j + 64 <= full; j += 64) {
     const e0 = expv(f32x4.sub(v128.load(x + j), ms)), e1 = expv(f32x4.sub(v128.load(x + j, 16), ms));
     const e2 = expv(f32x4.sub(v128.load(x + j, 32), ms)), e3 = expv(f32x4.sub(v128.load(x + j, 48), ms));
-    sv = f32x4.add(sv, f32x4.add(f32x4.add(e0, e1), f32x4.add(e2, e3)));
+    s0 = f32x4.add(s0, f32x4.add(e0, e1)); s1 = f32x4.add(s1, f32x4.add(e2, e3));
     v128.store(y + j, e0); v128.store(y + j, e1, 16); v128.store(y + j, e2, 32); v128.store(y + j, e3, 48);
   }
   for (; j < full; j += 16) {
     const e = expv(f32x4.sub(v128.load(x + j), ms));
-    sv = f32x4.add(sv, e);
+    s0 = f32x4.add(s0, e);
     v128.store(y + j, e);
   }
   if (tail) {
-    // padded lanes hold −Inf, so they contribute exp(−Inf) = 0
-    const pad = v128.bitselect(loadN(x + full, tail), f32x4.splat(-Infinity), tailMask(tail));
-    const e = expv(f32x4.sub(pad, ms));
-    sv = f32x4.add(sv, e);
+    const e = expv(f32x4.sub(v128.bitselect(loadN(x + full, tail), ninf, mask), ms));
+    s1 = f32x4.add(s1, e);
     storeN(y + full, e, tail);
   }
-  const inv = pin(f32x4.splat(<f32>1 / hsum(sv)), 0);
+  return f32x4.add(s0, s1);
+}
+
+/** Softmax of one row of `cols` floats; y may alias x. */
+export function softmaxRow(cols: i32, x: usize, y: usize): void {
+  const full = <usize>(cols & ~3) << 2, tail = cols & 3;
+  const inv = pin(f32x4.splat(<f32>1 / hsum(expRow(cols, x, y))), 1);
   for (let j: usize = 0; j < full; j += 16) v128.store(y + j, f32x4.mul(v128.load(y + j), inv));
   if (tail) storeN(y + full, f32x4.mul(loadN(y + full, tail), inv), tail);
 }

@@ -3,7 +3,7 @@
  * chain converges to c/(1 − m) and never overflows or goes subnormal). One chain step is 8 flops
  * (4 lanes × mul + add). With N chains the loop is throughput-bound once N ≥ latency × issue width
  * (mul+add: 2 × 3 cycles × 2 pipes ≈ 12 on Zen); the bench takes the fastest N as the peak.
- * Built twice by bench/peak/build.mjs: --enable simd (mul then add) and --enable simd,relaxed-simd
+ * Built twice by bench/peak/peak.bench.mjs: --enable simd (mul then add) and --enable simd,relaxed-simd
  * (f32x4.relaxed_madd, fused where the engine fuses it). Not part of the package.
  */
 

@@ -43,7 +43,7 @@ export function conv2d(k: Kernels, g: Window2D, outC: number, x: F32, w: F32, bi
     return null;
   }
   const [m, kk] = colShape(g), col = im2colOf(k, g, x, work);
-  k.dense(m, outC, kk, col, w, bias, act, y);
+  k.dense(m, outC, kk, col, w, bias, y, act);
   return col;
 }
 
@@ -51,14 +51,14 @@ export function conv2d(k: Kernels, g: Window2D, outC: number, x: F32, w: F32, bi
 export function conv2dBackwardFilter(k: Kernels, g: Window2D, outC: number, x: F32, col: F32 | null, dy: F32, dw: F32,
   work: (n: number) => F32): void {
   const [m, kk] = colShape(g);
-  k.gemm('tn', kk, outC, m, col ?? im2colOf(k, g, x, work), dy, dw, false);
+  k.gemm(kk, outC, m, col ?? im2colOf(k, g, x, work), dy, dw, 'tn', false);
 }
 
 /** dx = the gradient of conv2d's x for dy (overwrites dx). */
 export function conv2dBackwardInput(k: Kernels, g: Window2D, outC: number, dy: F32, w: F32, dx: F32, work: (n: number) => F32): void {
   const [m, kk] = colShape(g);
-  if (im2colIsIdentity(g)) { k.gemm('nt', m, kk, outC, dy, w, dx, false); return; }
+  if (im2colIsIdentity(g)) { k.gemm(m, kk, outC, dy, w, dx, 'nt', false); return; }
   const dcol = work(m * kk);
-  k.gemm('nt', m, kk, outC, dy, w, dcol, false);
+  k.gemm(m, kk, outC, dy, w, dcol, 'nt', false);
   k.col2im(g, dcol, dx);
 }

@@ -6,27 +6,26 @@
  *
  * Conventions (shared with assembly/index.ts):
  * - matrices are row-major; `rows x cols` means `cols` floats per row, no padding;
- * - dims come first, then inputs, then outputs, then scalars;
+ * - arguments follow the one ABI rule stated in assembly/index.ts: dims, then inputs, then outputs (arrays
+ *   updated in place count as outputs), then scalars (hyper-parameters, then flags, GEMM op, activation);
  * - an optional vector (gamma, beta, bias, shift) is passed as `null` (pointer 0 in WASM);
  * - outputs never alias inputs unless the kernel says so;
  * - kernels never allocate and keep no state between calls (scratch lives below the host's heap_base).
  */
 
-import type { Window2D } from './window2d.js';
+import { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH, GEMM_NN, GEMM_NT, GEMM_TN } from './abi.js';
+import type { F32 } from '../memory/heap.js';
 
-/** A float32 array inside the shared memory; `ptr` is a byte address (16-byte aligned). */
-export interface F32 {
-  readonly ptr: number;
-  readonly length: number;
-}
+export type { F32 };
+import type { Window2D } from './window2d.js';
 
 /** 'nn': C = A·B (A m×k, B k×n)   'tn': C = Aᵀ·B (A k×m)   'nt': C = A·Bᵀ (B n×k).  C is m×n. */
 export type GemmOp = 'nn' | 'tn' | 'nt';
-export const GEMM_OP: Record<GemmOp, number> = { nn: 0, tn: 1, nt: 2 };
+export const GEMM_OP: Record<GemmOp, number> = { nn: GEMM_NN, tn: GEMM_TN, nt: GEMM_NT };
 
 /** Element-wise activations fused into Dense. Backward is written in terms of the output y. */
 export type Act = 'linear' | 'relu' | 'sigmoid' | 'tanh';
-export const ACT: Record<Act, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
+export const ACT: Record<Act, number> = { linear: ACT_LINEAR, relu: ACT_RELU, sigmoid: ACT_SIGMOID, tanh: ACT_TANH };
 
 /** Keras's clip for probabilities inside cross-entropy (backend.epsilon()). */
 export const PROB_EPSILON = 1e-7;
@@ -35,15 +34,15 @@ export interface Kernels {
   readonly name: 'js' | 'wasm';
 
   /** C = op(A, B) + (accumulate ? C : 0). */
-  gemm(op: GemmOp, m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate: boolean): void;
+  gemm(m: number, n: number, k: number, a: F32, b: F32, c: F32, op: GemmOp, accumulate: boolean): void;
   /** Dense forward, fused: Y = act(X·W + bias). X m×k, W k×n, bias n or null, Y m×n. */
-  dense(m: number, n: number, k: number, x: F32, w: F32, bias: F32 | null, act: Act, y: F32): void;
+  dense(m: number, n: number, k: number, x: F32, w: F32, bias: F32 | null, y: F32, act: Act): void;
   /** Floats packWeights writes for a k×n W in this set's private layout (0: this set reads W as it is). */
   packedWeightsLength(k: number, n: number): number;
   /** Packs W (k×n) once for densePacked, so inference does not repack the same weights for every batch. */
   packWeights(k: number, n: number, w: F32, packed: F32): void;
   /** dense() with W also given as packed by this set's packWeights (W itself may still be read). */
-  densePacked(m: number, n: number, k: number, x: F32, w: F32, packed: F32, bias: F32 | null, act: Act, y: F32): void;
+  densePacked(m: number, n: number, k: number, x: F32, w: F32, packed: F32, bias: F32 | null, y: F32, act: Act): void;
   /** out[j] = Σᵢ x[i, j]  (+ out[j] when accumulate). */
   sumRows(rows: number, cols: number, x: F32, out: F32, accumulate: boolean): void;
   /** Per-column mean and biased variance over the rows (two-pass, stable). */
@@ -54,11 +53,13 @@ export interface Kernels {
    * (centre first, for the same precision reason as scaleShift).
    * Writes mean, variance and invStd (what backward and the moving average need). y may alias x.
    */
-  bnormForwardTrain(rows: number, cols: number, x: F32, gamma: F32 | null, beta: F32 | null, eps: number,
-    y: F32, mean: F32, variance: F32, invStd: F32): void;
-  /** scale = gamma/√(var + eps), shift = beta − mean·scale: inference BN as one multiply-add per element. */
-  bnormFold(cols: number, mean: F32, variance: F32, gamma: F32 | null, beta: F32 | null, eps: number,
-    scale: F32, shift: F32): void;
+  bnormForwardTrain(rows: number, cols: number, x: F32, gamma: F32 | null, beta: F32 | null,
+    y: F32, mean: F32, variance: F32, invStd: F32, eps: number): void;
+  /** scale = gamma/√(var + eps): inference BN's per-feature scale (then scaleShift centred on the mean). */
+  bnormScale(cols: number, variance: F32, gamma: F32 | null, scale: F32, eps: number): void;
+  /** bnormScale's scale, and shift = beta − mean·scale: inference BN as one multiply-add per element. */
+  bnormFold(cols: number, mean: F32, variance: F32, gamma: F32 | null, beta: F32 | null,
+    scale: F32, shift: F32, eps: number): void;
   /**
    * y[i, j] = (x[i, j] − center[j])·scale[j] + shift[j] (center, shift null = 0). y may alias x.
    * Inference BN passes center = moving mean, scale = gamma/√(var + eps), shift = beta: subtracting the
@@ -73,12 +74,12 @@ export interface Kernels {
   bnormBackward(rows: number, cols: number, dy: F32, x: F32, mean: F32, invStd: F32, gamma: F32 | null,
     dx: F32, dgamma: F32, dbeta: F32): void;
   /** moving = moving·momentum + batch·(1 − momentum), for mean and variance. */
-  movingAverage(cols: number, mean: F32, variance: F32, momentum: number, movingMean: F32, movingVariance: F32): void;
+  movingAverage(cols: number, mean: F32, variance: F32, movingMean: F32, movingVariance: F32, momentum: number): void;
 
   /** y = act(x), n elements; y may alias x. */
-  activation(act: Act, n: number, x: F32, y: F32): void;
+  activation(n: number, x: F32, y: F32, act: Act): void;
   /** dx = dy · act'(x) written through the output y; dx may alias dy. */
-  activationBackward(act: Act, n: number, y: F32, dy: F32, dx: F32): void;
+  activationBackward(n: number, y: F32, dy: F32, dx: F32, act: Act): void;
   /** Row-wise softmax (max-subtracted). y may alias x. */
   softmax(rows: number, cols: number, x: F32, y: F32): void;
   /** dz = y ⊙ (dy − Σⱼ y·dy) per row. dz may alias dy. */
@@ -98,9 +99,9 @@ export interface Kernels {
   meanSquaredError(rows: number, cols: number, p: F32, targets: F32, dp: F32): number;
 
   /** Keras SGD: v = momentum·v − lr·g; w += v (nesterov: w += momentum·v − lr·g). v unused when momentum = 0. */
-  sgd(n: number, w: F32, g: F32, v: F32 | null, lr: number, momentum: number, nesterov: boolean): void;
+  sgd(n: number, g: F32, w: F32, v: F32 | null, lr: number, momentum: number, nesterov: boolean): void;
   /** TF.js Adam: m, v moments; w −= lr·(m/bc1)/(√(v/bc2) + eps), bc = 1 − βᵗ given by the caller. */
-  adam(n: number, w: F32, g: F32, m: F32, v: F32, lr: number, beta1: number, beta2: number, eps: number,
+  adam(n: number, g: F32, w: F32, m: F32, v: F32, lr: number, beta1: number, beta2: number, eps: number,
     bc1: number, bc2: number): void;
 
   /** y = x ⊙ mask (dropout, with the 1/(1 − rate) already in the mask). y may alias x. */

@@ -1,6 +1,7 @@
 import { heap } from '../backend/runtime.js';
 import type { Sequential } from '../model/sequential.js';
-import { modelFromTopology, modelTopology, TFJS_LAYERS_VERSION, weightOrder, type WeightSpec } from './model-json.js';
+import type { Layer } from '../layers/layer.js';
+import { layersFromTopology, modelTopology, TFJS_LAYERS_VERSION, weightOrder, type WeightSpec } from './model-json.js';
 
 /** TF.js ModelArtifacts, the currency of IOHandlers. */
 export interface ModelArtifacts {
@@ -20,7 +21,7 @@ export interface IOHandler {
 
 export function toArtifacts(model: Sequential): ModelArtifacts {
   if (!model.built) throw new Error('save: the model is not built yet (give the first layer an inputShape, or fit it once)');
-  const order = weightOrder(model);
+  const order = weightOrder(model.layers);
   const total = order.reduce((s, w) => s + w.spec.shape.reduce((a, b) => a * b, 1), 0);
   const data = new Float32Array(total), h = heap();
   let at = 0;
@@ -53,8 +54,11 @@ function concat(data: ArrayBuffer | ArrayBuffer[] | undefined): ArrayBuffer {
   return out.buffer;
 }
 
-/** Builds the model and assigns every weight by name; any mismatch throws before the model is returned. */
-export function fromArtifacts(artifacts: ModelArtifacts): Sequential {
+/**
+ * The model's name and its layers, built, with every weight assigned by name; any mismatch throws before
+ * anything is returned (io/index.ts makes the Sequential).
+ */
+export function fromArtifacts(artifacts: ModelArtifacts): { name: string | undefined; layers: Layer[] } {
   if (!artifacts || typeof artifacts !== 'object') throw new Error('loadModel: the handler returned no model artifacts');
   if (artifacts.modelTopology === undefined) throw new Error('loadModel: model.json has no modelTopology');
   const specs = artifacts.weightSpecs ?? [];
@@ -81,9 +85,9 @@ export function fromArtifacts(artifacts: ModelArtifacts): Sequential {
     throw new Error(`loadModel: the weight data has ${buffer.byteLength} bytes but the manifest describes ${offset}`);
   }
   // built only now that the manifest is sound, and refused before allocating if it needs more weights than there are
-  const model = modelFromTopology(artifacts.modelTopology, buffer.byteLength / 4);
+  const model = layersFromTopology(artifacts.modelTopology, buffer.byteLength / 4);
   const h = heap();
-  const wanted = weightOrder(model);
+  const wanted = weightOrder(model.layers);
   for (const w of wanted) {
     const data = byName.get(w.spec.name);
     if (!data) throw new Error(`loadModel: weight '${w.spec.name}' is missing from the weights manifest`);

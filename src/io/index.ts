@@ -1,27 +1,18 @@
-import type { Sequential } from '../model/sequential.js';
-import { fromArtifacts, toArtifacts, type IOHandler, type ModelArtifacts } from './artifacts.js';
-import { loadFromPath, saveToDirectory } from './files.js';
+import { Sequential } from '../model/sequential.js';
+import { fromArtifacts, type IOHandler, type ModelArtifacts } from './artifacts.js';
+import { loadFromPath } from './files.js';
 
 export type { IOHandler, ModelArtifacts };
-
-/** model.save(dir | handler): the TF.js layers-model format. */
-export async function saveModel(model: Sequential, destination: string | IOHandler): Promise<unknown> {
-  const artifacts = toArtifacts(model);
-  if (typeof destination === 'string') {
-    await saveToDirectory(destination, artifacts);
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }
-  if (!destination || typeof destination.save !== 'function') {
-    throw new Error(`save: expected a directory path or an IOHandler with a save(artifacts) method, got ${typeof destination}`);
-  }
-  return destination.save(artifacts);
-}
+export { saveModel } from './save.js';
 
 /** bw.loadModel('dir/model.json' | handler). */
 export async function loadModel(source: string | IOHandler): Promise<Sequential> {
-  if (typeof source === 'string') return fromArtifacts(await loadFromPath(source));
+  if (typeof source === 'string') return modelOf(fromArtifacts(await loadFromPath(source)));
   if (!source || typeof source.load !== 'function') {
     throw new Error(`loadModel: expected a path to model.json or an IOHandler with a load() method, got ${typeof source}`);
   }
-  return fromArtifacts(await source.load());
+  return modelOf(fromArtifacts(await source.load()));
 }
+
+const modelOf = ({ name, layers }: { name: string | undefined; layers: ReturnType<typeof fromArtifacts>['layers'] }) =>
+  new Sequential({ name, layers });

@@ -2,7 +2,7 @@
  * TF.js writes model.json with every key and every string value snake_cased, except under `name` and
  * `class_name` (tfjs-layers serialization_utils convertTsToPythonic).
  */
-const toSnake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+export const toSnake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
 
 const KEEP = new Set(['name', 'className', 'class_name']);
 

@@ -1,29 +1,33 @@
-import type { F32 } from '../backend/kernels.js';
-import { boolean, knownKeys } from '../util/validate.js';
-import { checkActivation, elementwise, type Activation as ActivationName } from './activations.js';
-import { checkInputShape } from './dense.js';
-import { Layer, type StepContext } from './layer.js';
+import type { F32 } from '../memory/heap.js';
+import { elementwise } from './activations.js';
+import { Layer, type LayerPlan, type StepContext } from './layer.js';
+import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
 
-export interface ActivationArgs { activation: ActivationName; inputShape?: number[]; name?: string; trainable?: boolean }
+const ACTIVATION = defineLayer({
+  className: 'Activation',
+  factory: 'activation',
+  options: { activation: option.requiredActivation() },
+});
+
+export type ActivationArgs = ArgsOf<typeof ACTIVATION.options>;
+export interface Activation extends ConfigOf<typeof ACTIVATION.options> {}
 
 /** An activation on its own (softmax over the last axis). */
 export class Activation extends Layer {
-  readonly className = 'Activation';
-  readonly activation: ActivationName;
+  static readonly def = ACTIVATION;
   private y!: F32;
   private lastDim = 1;
 
   constructor(args: ActivationArgs) {
-    knownKeys(args, 'activation', ['activation', 'inputShape', 'name', 'trainable']);
-    if (args === undefined) throw new Error(`activation: expected an options object with activation, got undefined`);
-    const inputShape = checkInputShape(args.inputShape, 'activation');
-    super(args.name, args.trainable === undefined ? undefined : boolean(args.trainable, 'activation: trainable'), inputShape, 'Activation');
-    this.activation = checkActivation(args.activation, 'activation: activation');
+    super(ACTIVATION, args);
   }
 
-  protected setup(shape: number[]): number[] {
+  plan(shape: number[]): LayerPlan {
+    return { outputShape: [...shape], weights: [] };
+  }
+
+  protected onBuild(shape: number[]): void {
     this.lastDim = shape[shape.length - 1] ?? 1;
-    return [...shape];
   }
 
   endsInSoftmax(): boolean {
@@ -38,7 +42,7 @@ export class Activation extends Layer {
   forward(ctx: StepContext, x: F32): F32 {
     const y = ctx.scratch(x.length);
     if (this.activation === 'softmax') ctx.k.softmax(x.length / this.lastDim, this.lastDim, x, y);
-    else ctx.k.activation(elementwise(this.activation), x.length, x, y);
+    else ctx.k.activation(x.length, x, y, elementwise(this.activation));
     this.y = y;
     return y;
   }
@@ -46,15 +50,11 @@ export class Activation extends Layer {
   backward(ctx: StepContext, dy: F32, _rows: number, needsInputGrad: boolean): F32 | null {
     if (!needsInputGrad) return null;
     if (this.activation === 'softmax') ctx.k.softmaxBackward(dy.length / this.lastDim, this.lastDim, this.y, dy, dy);
-    else ctx.k.activationBackward(elementwise(this.activation), dy.length, this.y, dy, dy);
+    else ctx.k.activationBackward(dy.length, this.y, dy, dy, elementwise(this.activation));
     return dy;
   }
 
   backwardLogits(_ctx: StepContext, dlogits: F32, _rows: number, needsInputGrad: boolean): F32 | null {
     return needsInputGrad ? dlogits : null;
-  }
-
-  getConfig(): Record<string, unknown> {
-    return { activation: this.activation };
   }
 }

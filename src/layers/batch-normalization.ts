@@ -1,26 +1,26 @@
-import type { F32 } from '../backend/kernels.js';
-import { boolean, integer, knownKeys, number } from '../util/validate.js';
-import { checkInputShape } from './dense.js';
-import { checkInitializer, initializerConfig, type Initializer } from './initializers.js';
-import { Layer, type Param, type StepContext } from './layer.js';
+import type { F32 } from '../memory/heap.js';
+import { Layer, type LayerPlan, type Param, type StepContext } from './layer.js';
+import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
 
-export interface BatchNormalizationArgs {
-  axis?: number;
-  momentum?: number;
-  epsilon?: number;
-  center?: boolean;
-  scale?: boolean;
-  betaInitializer?: Initializer;
-  gammaInitializer?: Initializer;
-  movingMeanInitializer?: Initializer;
-  movingVarianceInitializer?: Initializer;
-  inputShape?: number[];
-  name?: string;
-  trainable?: boolean;
-}
+const BATCH_NORMALIZATION = defineLayer({
+  className: 'BatchNormalization',
+  factory: 'batchNormalization',
+  options: {
+    axis: option.axis(-1),
+    momentum: option.number((m) => m >= 0 && m <= 1, 'a number in [0, 1]', 0.99),
+    epsilon: option.number((e) => e > 0, 'a number > 0', 1e-3),
+    center: option.boolean(true),
+    scale: option.boolean(true),
+    betaInitializer: option.initializer('zeros'),
+    gammaInitializer: option.initializer('ones'),
+    movingMeanInitializer: option.initializer('zeros'),
+    movingVarianceInitializer: option.initializer('ones'),
+  },
+  fixed: { betaRegularizer: null, gammaRegularizer: null, betaConstraint: null, gammaConstraint: null },
+});
 
-const KEYS = ['axis', 'momentum', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer',
-  'movingMeanInitializer', 'movingVarianceInitializer', 'inputShape', 'name', 'trainable'];
+export type BatchNormalizationArgs = ArgsOf<typeof BATCH_NORMALIZATION.options>;
+export interface BatchNormalization extends ConfigOf<typeof BATCH_NORMALIZATION.options> {}
 
 /**
  * Keras BatchNormalization over one feature axis of a rank 2–4 input.
@@ -34,16 +34,7 @@ const KEYS = ['axis', 'momentum', 'epsilon', 'center', 'scale', 'betaInitializer
  * kernels always see rows × features.
  */
 export class BatchNormalization extends Layer {
-  readonly className = 'BatchNormalization';
-  readonly axis: number;
-  readonly momentum: number;
-  readonly epsilon: number;
-  readonly center: boolean;
-  readonly scale: boolean;
-  readonly betaInitializer: Initializer;
-  readonly gammaInitializer: Initializer;
-  readonly movingMeanInitializer: Initializer;
-  readonly movingVarianceInitializer: Initializer;
+  static readonly def = BATCH_NORMALIZATION;
   private gamma: Param | null = null;
   private beta: Param | null = null;
   private movingMean!: Param;
@@ -59,22 +50,11 @@ export class BatchNormalization extends Layer {
   private frozenScale: F32 | null = null; // inference-mode scale when the step ran in inference mode
 
   constructor(args: BatchNormalizationArgs = {}) {
-    knownKeys(args, 'batchNormalization', KEYS);
-    const inputShape = checkInputShape(args.inputShape, 'batchNormalization');
-    super(args.name, args.trainable === undefined ? undefined : boolean(args.trainable, 'batchNormalization: trainable'),
-      inputShape, 'BatchNormalization');
-    this.axis = integer(args.axis ?? -1, 'batchNormalization: axis');
-    this.momentum = number(args.momentum ?? 0.99, 'batchNormalization: momentum', (m) => m >= 0 && m <= 1, 'a number in [0, 1]');
-    this.epsilon = number(args.epsilon ?? 1e-3, 'batchNormalization: epsilon', (e) => e > 0, 'a number > 0');
-    this.center = args.center === undefined ? true : boolean(args.center, 'batchNormalization: center');
-    this.scale = args.scale === undefined ? true : boolean(args.scale, 'batchNormalization: scale');
-    this.betaInitializer = checkInitializer(args.betaInitializer ?? 'zeros', 'batchNormalization: betaInitializer');
-    this.gammaInitializer = checkInitializer(args.gammaInitializer ?? 'ones', 'batchNormalization: gammaInitializer');
-    this.movingMeanInitializer = checkInitializer(args.movingMeanInitializer ?? 'zeros', 'batchNormalization: movingMeanInitializer');
-    this.movingVarianceInitializer = checkInitializer(args.movingVarianceInitializer ?? 'ones', 'batchNormalization: movingVarianceInitializer');
+    super(BATCH_NORMALIZATION, args);
   }
 
-  protected setup(shape: number[]): number[] {
+  /** [outer, features, inner] of inputs of `shape` (no batch axis) around the feature axis. */
+  private geometry(shape: number[]): [number, number, number] {
     const rank = shape.length + 1; // with the batch axis
     if (rank < 2 || rank > 4) {
       throw new Error(`${this.name}: expected inputs of rank 2, 3 or 4 (batch included), got shape [null, ${shape.join(', ')}]`);
@@ -84,15 +64,28 @@ export class BatchNormalization extends Layer {
       throw new Error(`${this.name}: axis must be in [${1 - rank}, -1] or [1, ${rank - 1}] for inputs of rank ${rank} (the batch axis 0 cannot be normalised over), got ${this.axis}`);
     }
     const dims = [1, ...shape]; // the batch extent multiplies `outer` at run time
-    this.outer = dims.slice(1, axis).reduce((a, b) => a * b, 1);
-    this.features = dims[axis];
-    this.inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
-    const c = [this.features];
-    if (this.scale) this.gamma = this.addParam('gamma', c, this.gammaInitializer, true);
-    if (this.center) this.beta = this.addParam('beta', c, this.betaInitializer, true);
-    this.movingMean = this.addParam('moving_mean', c, this.movingMeanInitializer, false);
-    this.movingVariance = this.addParam('moving_variance', c, this.movingVarianceInitializer, false);
-    return [...shape];
+    return [dims.slice(1, axis).reduce((a, b) => a * b, 1), dims[axis], dims.slice(axis + 1).reduce((a, b) => a * b, 1)];
+  }
+
+  plan(shape: number[]): LayerPlan {
+    const c = [this.geometry(shape)[1]];
+    return {
+      outputShape: [...shape],
+      weights: [
+        ...(this.scale ? [{ name: 'gamma', shape: c, initializer: this.gammaInitializer, trainable: true }] : []),
+        ...(this.center ? [{ name: 'beta', shape: c, initializer: this.betaInitializer, trainable: true }] : []),
+        { name: 'moving_mean', shape: c, initializer: this.movingMeanInitializer, trainable: false },
+        { name: 'moving_variance', shape: c, initializer: this.movingVarianceInitializer, trainable: false },
+      ],
+    };
+  }
+
+  protected onBuild(shape: number[]): void {
+    [this.outer, this.features, this.inner] = this.geometry(shape);
+    this.gamma = this.weight('gamma');
+    this.beta = this.weight('beta');
+    this.movingMean = this.weight('moving_mean')!;
+    this.movingVariance = this.weight('moving_variance')!;
   }
 
   /** Moves the feature axis last (or back) for `rows` samples; a no-op view when it already is. */
@@ -113,8 +106,8 @@ export class BatchNormalization extends Layer {
   /** Inference-mode normalisation with the moving statistics; remembers the scale for backward. */
   private infer(ctx: StepContext, x: F32, n: number): F32 {
     const c = this.features, k = ctx.k;
-    const scale = ctx.scratch(c), unusedShift = ctx.scratch(c), y = ctx.scratch(n * c);
-    k.bnormFold(c, this.movingMean.value, this.movingVariance.value, this.gamma?.value ?? null, null, this.epsilon, scale, unusedShift);
+    const scale = ctx.scratch(c), y = ctx.scratch(n * c);
+    k.bnormScale(c, this.movingVariance.value, this.gamma?.value ?? null, scale, this.epsilon);
     k.scaleShift(n, c, x, this.movingMean.value, scale, this.beta?.value ?? null, y);
     this.frozenScale = scale;
     return y;
@@ -129,8 +122,8 @@ export class BatchNormalization extends Layer {
     this.mean = ctx.scratch(c);
     this.invStd = ctx.scratch(c);
     const variance = ctx.scratch(c), y = ctx.scratch(n * c);
-    k.bnormForwardTrain(n, c, x, this.gamma?.value ?? null, this.beta?.value ?? null, this.epsilon, y, this.mean, variance, this.invStd);
-    k.movingAverage(c, this.mean, variance, this.momentum, this.movingMean.value, this.movingVariance.value);
+    k.bnormForwardTrain(n, c, x, this.gamma?.value ?? null, this.beta?.value ?? null, y, this.mean, variance, this.invStd, this.epsilon);
+    k.movingAverage(c, this.mean, variance, this.movingMean.value, this.movingVariance.value, this.momentum);
     return this.fromRows(ctx, y, rows);
   }
 
@@ -159,21 +152,4 @@ export class BatchNormalization extends Layer {
     return this.inner === 1;
   }
 
-  getConfig(): Record<string, unknown> {
-    return {
-      axis: this.axis,
-      momentum: this.momentum,
-      epsilon: this.epsilon,
-      center: this.center,
-      scale: this.scale,
-      betaInitializer: initializerConfig(this.betaInitializer),
-      gammaInitializer: initializerConfig(this.gammaInitializer),
-      movingMeanInitializer: initializerConfig(this.movingMeanInitializer),
-      movingVarianceInitializer: initializerConfig(this.movingVarianceInitializer),
-      betaRegularizer: null,
-      gammaRegularizer: null,
-      betaConstraint: null,
-      gammaConstraint: null,
-    };
-  }
 }

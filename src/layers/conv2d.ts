@@ -1,30 +1,32 @@
 import { conv2d, conv2dBackwardFilter, conv2dBackwardInput } from '../backend/conv2d.js';
-import type { Act, F32 } from '../backend/kernels.js';
-import { window2d, type Padding, type Window2D } from '../backend/window2d.js';
-import { boolean, integer, knownKeys } from '../util/validate.js';
-import { checkActivation, elementwise, type Activation } from './activations.js';
-import { checkInputShape } from './dense.js';
-import { checkInitializer, initializerConfig, type Initializer } from './initializers.js';
-import { Layer, type Param, type StepContext } from './layer.js';
-import { channelsLast, checkImageShape, pair, padding } from './window-args.js';
+import type { Act } from '../backend/kernels.js';
+import { window2d, type Window2D } from '../backend/window2d.js';
+import type { F32 } from '../memory/heap.js';
+import { elementwise } from './activations.js';
+import { Layer, type LayerPlan, type Param, type StepContext } from './layer.js';
+import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
+import { checkImageShape, windowOption } from './window-args.js';
 
-export interface Conv2DArgs {
-  filters: number;
-  kernelSize: number | [number, number];
-  strides?: number | [number, number];
-  padding?: Padding;
-  dataFormat?: 'channelsLast';
-  activation?: Activation;
-  useBias?: boolean;
-  kernelInitializer?: Initializer;
-  biasInitializer?: Initializer;
-  inputShape?: number[];
-  name?: string;
-  trainable?: boolean;
-}
+const CONV2D = defineLayer({
+  className: 'Conv2D',
+  factory: 'conv2d',
+  options: {
+    filters: option.integer(1),
+    kernelSize: windowOption.pair(),
+    strides: windowOption.pair([1, 1]),
+    padding: windowOption.padding(),
+    dataFormat: windowOption.dataFormat(),
+    dilationRate: windowOption.dilationRate(),
+    activation: option.activation('linear'),
+    useBias: option.boolean(true),
+    kernelInitializer: option.initializer('glorotUniform'),
+    biasInitializer: option.initializer('zeros'),
+  },
+  fixed: { kernelRegularizer: null, biasRegularizer: null, activityRegularizer: null, kernelConstraint: null, biasConstraint: null },
+});
 
-const KEYS = ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'activation', 'useBias', 'kernelInitializer',
-  'biasInitializer', 'inputShape', 'name', 'trainable'];
+export type Conv2DArgs = ArgsOf<typeof CONV2D.options>;
+export interface Conv2D extends ConfigOf<typeof CONV2D.options> {}
 
 /**
  * 2-D convolution over NHWC images: y = act(conv(x, kernel) + bias), kernel [kernelH, kernelW, inChannels,
@@ -33,15 +35,7 @@ const KEYS = ['filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'acti
  * convolution for inputs of 1–2 channels (backend/conv2d.ts).
  */
 export class Conv2D extends Layer {
-  readonly className = 'Conv2D';
-  readonly filters: number;
-  readonly kernelSize: [number, number];
-  readonly strides: [number, number];
-  readonly padding: Padding;
-  readonly activation: Activation;
-  readonly useBias: boolean;
-  readonly kernelInitializer: Initializer;
-  readonly biasInitializer: Initializer;
+  static readonly def = CONV2D;
   private kernel!: Param;
   private bias: Param | null = null;
   // this step, for backward: the geometry, the input, its im2col (null after the direct kernel), the output
@@ -51,31 +45,27 @@ export class Conv2D extends Layer {
   private y!: F32;
 
   constructor(args: Conv2DArgs) {
-    knownKeys(args, 'conv2d', KEYS);
-    if (args === undefined) throw new Error('conv2d: expected an options object with filters and kernelSize, got undefined');
-    const filters = integer(args.filters, 'conv2d: filters', 1);
-    const inputShape = checkInputShape(args.inputShape, 'conv2d');
-    super(args.name, args.trainable === undefined ? undefined : boolean(args.trainable, 'conv2d: trainable'), inputShape, 'Conv2D');
-    this.filters = filters;
-    this.kernelSize = pair(args.kernelSize, 'conv2d: kernelSize');
-    this.strides = pair(args.strides ?? 1, 'conv2d: strides');
-    this.padding = padding(args.padding, 'conv2d: padding');
-    channelsLast(args.dataFormat, 'conv2d: dataFormat');
-    this.activation = checkActivation(args.activation ?? 'linear', 'conv2d: activation');
-    this.useBias = args.useBias === undefined ? true : boolean(args.useBias, 'conv2d: useBias');
-    this.kernelInitializer = checkInitializer(args.kernelInitializer ?? 'glorotUniform', 'conv2d: kernelInitializer');
-    this.biasInitializer = checkInitializer(args.biasInitializer ?? 'zeros', 'conv2d: biasInitializer');
+    super(CONV2D, args);
   }
 
-  protected setup(shape: number[]): number[] {
+  plan(shape: number[]): LayerPlan {
     const [h, w, c] = checkImageShape(shape, this.name);
     const g = this.geometry(1, shape);
     if (g.outH < 1 || g.outW < 1) {
       throw new Error(`${this.name}: a ${this.kernelSize.join('×')} kernel with 'valid' padding does not fit inputs of ${h}×${w}`);
     }
-    this.kernel = this.addParam('kernel', [...this.kernelSize, c, this.filters], this.kernelInitializer, true);
-    if (this.useBias) this.bias = this.addParam('bias', [this.filters], this.biasInitializer, true);
-    return [g.outH, g.outW, this.filters];
+    return {
+      outputShape: [g.outH, g.outW, this.filters],
+      weights: [
+        { name: 'kernel', shape: [...this.kernelSize, c, this.filters], initializer: this.kernelInitializer, trainable: true },
+        ...(this.useBias ? [{ name: 'bias', shape: [this.filters], initializer: this.biasInitializer, trainable: true }] : []),
+      ],
+    };
+  }
+
+  protected onBuild(): void {
+    this.kernel = this.weight('kernel')!;
+    this.bias = this.weight('bias');
   }
 
   /** Where the kernel lands for `rows` images of `shape` (the built input shape by default). */
@@ -103,7 +93,7 @@ export class Conv2D extends Layer {
     const k = ctx.k, g = this.g, f = this.filters;
     // through the activation in place: dy is step scratch that nothing reads after this
     if (this.activation === 'softmax') k.softmaxBackward(dy.length / f, f, this.y, dy, dy);
-    else k.activationBackward(elementwise(this.activation), dy.length, this.y, dy, dy);
+    else k.activationBackward(dy.length, this.y, dy, dy, elementwise(this.activation));
     if (this.trainable) {
       conv2dBackwardFilter(k, g, f, this.x, this.col, dy, this.kernel.grad!, ctx.scratch);
       if (this.bias) k.sumRows(dy.length / f, f, dy, this.bias.grad!, false);
@@ -117,24 +107,4 @@ export class Conv2D extends Layer {
   /** The kernel and bias handles (for folding a following BatchNormalization into them). */
   get kernelParam(): Param { return this.kernel; }
   get biasParam(): Param | null { return this.bias; }
-
-  getConfig(): Record<string, unknown> {
-    return {
-      filters: this.filters,
-      kernelSize: [...this.kernelSize],
-      strides: [...this.strides],
-      padding: this.padding,
-      dataFormat: 'channelsLast',
-      dilationRate: [1, 1],
-      activation: this.activation,
-      useBias: this.useBias,
-      kernelInitializer: initializerConfig(this.kernelInitializer),
-      biasInitializer: initializerConfig(this.biasInitializer),
-      kernelRegularizer: null,
-      biasRegularizer: null,
-      activityRegularizer: null,
-      kernelConstraint: null,
-      biasConstraint: null,
-    };
-  }
 }

@@ -1,28 +1,30 @@
-import type { F32 } from '../backend/kernels.js';
 import { heap } from '../backend/runtime.js';
+import type { F32 } from '../memory/heap.js';
 import { rng } from '../util/rng.js';
-import { boolean, knownKeys, number } from '../util/validate.js';
-import { checkInputShape } from './dense.js';
-import { Layer, type StepContext } from './layer.js';
+import { Layer, type LayerPlan, type StepContext } from './layer.js';
+import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
 
-export interface DropoutArgs { rate: number; inputShape?: number[]; name?: string; trainable?: boolean }
+const DROPOUT = defineLayer({
+  className: 'Dropout',
+  factory: 'dropout',
+  options: { rate: option.number((r) => r >= 0 && r < 1, 'a number in [0, 1)') },
+  fixed: { noiseShape: null, seed: null },
+});
+
+export type DropoutArgs = ArgsOf<typeof DROPOUT.options>;
+export interface Dropout extends ConfigOf<typeof DROPOUT.options> {}
 
 /** Training: zero each value with probability `rate`, scale the rest by 1/(1 − rate). Inference: identity. */
 export class Dropout extends Layer {
-  readonly className = 'Dropout';
-  readonly rate: number;
+  static readonly def = DROPOUT;
   private mask: F32 | null = null;
 
   constructor(args: DropoutArgs) {
-    knownKeys(args, 'dropout', ['rate', 'inputShape', 'name', 'trainable']);
-    if (args === undefined) throw new Error('dropout: expected an options object with rate, got undefined');
-    const inputShape = checkInputShape(args.inputShape, 'dropout');
-    super(args.name, args.trainable === undefined ? undefined : boolean(args.trainable, 'dropout: trainable'), inputShape, 'Dropout');
-    this.rate = number(args.rate, 'dropout: rate', (r) => r >= 0 && r < 1, 'a number in [0, 1)');
+    super(DROPOUT, args);
   }
 
-  protected setup(shape: number[]): number[] {
-    return [...shape];
+  plan(shape: number[]): LayerPlan {
+    return { outputShape: [...shape], weights: [] };
   }
 
   forward(ctx: StepContext, x: F32): F32 {
@@ -41,9 +43,5 @@ export class Dropout extends Layer {
     if (!needsInputGrad) return null;
     if (this.mask) ctx.k.multiply(dy.length, dy, this.mask, dy);
     return dy;
-  }
-
-  getConfig(): Record<string, unknown> {
-    return { rate: this.rate, noiseShape: null, seed: null };
   }
 }

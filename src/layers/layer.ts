@@ -1,16 +1,38 @@
-import type { F32, Kernels } from '../backend/kernels.js';
+import type { Kernels } from '../backend/kernels.js';
 import { heap, kernels } from '../backend/runtime.js';
 import { Arena } from '../memory/arena.js';
+import type { F32 } from '../memory/heap.js';
 import { Tensor, sizeOf, toTensor } from '../tensor/tensor.js';
+import { boolean, knownKeys } from '../util/validate.js';
 import { initialize, type Initializer } from './initializers.js';
+import type { LayerDef, Options } from './options.js';
+import { checkInputShape } from './shape.js';
 
 /** One weight of a layer, in the shared memory: value, gradient (trainable weights only), optimizer slots. */
 export interface Param {
   readonly name: string; // 'kernel', 'bias', 'gamma', 'beta', 'moving_mean', 'moving_variance'
   readonly shape: number[];
   readonly value: F32;
-  readonly grad: F32 | null; // null for moving statistics
+  readonly grad: F32 | null; // null for non-trainable state (moving statistics)
   slots: F32[]; // optimizer state, allocated by the optimizer on first use
+}
+
+/**
+ * A weight a layer declares for a given input shape. Trainable weights get a gradient and are updated by
+ * the optimizer; the others are state the layer updates itself (BN's moving statistics). Both are saved,
+ * loaded, counted, snapshotted for a rolled-back step and copied by clone, with no per-layer code.
+ */
+export interface WeightDecl {
+  readonly name: string;
+  readonly shape: number[];
+  readonly initializer: Initializer;
+  readonly trainable: boolean;
+}
+
+/** What a layer makes of an input shape: its output shape and the weights it needs. */
+export interface LayerPlan {
+  readonly outputShape: number[];
+  readonly weights: WeightDecl[];
 }
 
 /** What a layer sees during one forward/backward pass. */
@@ -38,8 +60,16 @@ export function defaultName(className: string): string {
   return `${snake}_${className}${n}`;
 }
 
+/**
+ * The base of every layer. A layer class declares, once:
+ * - its options (`defineLayer`: names, defaults, checks, model.json form), which this constructor checks
+ *   and exposes as read-only fields, and which getConfig, clone and loading from model.json all use;
+ * - `plan(shape)`: its output shape and weights for an input shape, without allocating anything;
+ * - forward/backward over the step's scratch memory.
+ * Rank is free: shapes are arrays without the batch dimension, and `rows` is the batch size.
+ */
 export abstract class Layer {
-  abstract readonly className: string;
+  readonly className: string;
   name: string;
   /** Frozen layers keep their weights; a frozen BatchNormalization also runs in inference mode (Keras). */
   trainable: boolean;
@@ -50,16 +80,43 @@ export abstract class Layer {
   readonly declaredInputShape: number[] | null;
   protected params: Param[] = [];
   private owned: F32[] = [];
+  /** This layer's declaration and its checked option values. */
+  readonly def: LayerDef;
+  private readonly settings: Readonly<Record<string, unknown>>;
 
-  constructor(name: string | undefined, trainable: boolean | undefined, inputShape: number[] | undefined, className: string) {
-    this.name = name ?? defaultName(className);
-    this.trainable = trainable ?? true;
-    this.declaredInputShape = inputShape ? [...inputShape] : null;
+  constructor(def: LayerDef, args: unknown) {
+    const f = def.factory, keys = Object.keys(def.options);
+    knownKeys(args as object | undefined, f, [...keys, 'inputShape', 'name', 'trainable']);
+    const a = (args ?? {}) as Record<string, unknown>;
+    const needed = keys.filter((k) => def.options[k].required);
+    if (args === undefined && needed.length) throw new Error(`${f}: expected an options object with ${needed.join(', ')}, got undefined`);
+    const settings: Record<string, unknown> = {};
+    for (const key of keys) {
+      const o = def.options[key];
+      settings[key] = a[key] === undefined && !o.required ? o.default : o.check(a[key], `${f}: ${key}`);
+    }
+    this.declaredInputShape = checkInputShape(a.inputShape, f)?.slice() ?? null;
+    this.trainable = a.trainable === undefined ? true : boolean(a.trainable, `${f}: trainable`);
+    this.name = (a.name as string | undefined) ?? defaultName(def.className);
+    this.className = def.className;
+    this.def = def;
+    this.settings = Object.freeze(settings);
+    Object.assign(this, settings);
   }
 
   get built(): boolean {
     return this.inputShape !== null;
   }
+
+  /**
+   * Checks `shape` (no batch dimension) and returns the output shape and the weights to allocate; throws
+   * naming the layer when it cannot take such inputs. Pure: building, and counting a model's weights
+   * before building it (loadModel refuses a file that needs more than its data holds), both call it.
+   */
+  abstract plan(shape: number[]): LayerPlan;
+
+  /** Called once the declared weights exist (look them up with weight(name)); the default does nothing. */
+  protected onBuild(_shape: number[]): void {}
 
   /** Allocates the weights for inputs of `shape` (no batch dimension) and returns the output shape. */
   build(shape: number[]): number[] {
@@ -71,7 +128,10 @@ export abstract class Layer {
     }
     let out: number[];
     try {
-      out = this.setup(shape);
+      const plan = this.plan(shape);
+      for (const w of plan.weights) this.addParam(w);
+      this.onBuild(shape);
+      out = plan.outputShape;
     } catch (e) {
       // a failed build (a bad shape, or out of memory half-way) leaves the layer unbuilt and owning nothing
       const h = heap();
@@ -85,19 +145,30 @@ export abstract class Layer {
     return out;
   }
 
-  /** Validates the input shape, creates the params (addParam) and returns the output shape. */
-  protected abstract setup(shape: number[]): number[];
+  /** Floats of weights this layer would allocate for inputs of `shape` (0 when it cannot take them). */
+  weightCountFor(shape: number[]): number {
+    try {
+      return this.plan(shape).weights.reduce((s, w) => s + sizeOf(w.shape), 0);
+    } catch {
+      return 0;
+    }
+  }
 
-  protected addParam(name: string, shape: number[], init: Initializer, trainable: boolean): Param {
+  private addParam(w: WeightDecl): Param {
     const h = heap();
-    const value = h.alloc(sizeOf(shape));
+    const value = h.alloc(sizeOf(w.shape));
     this.owned.push(value);
-    initialize(init, h.f32(value), shape);
-    const grad = trainable ? h.alloc(sizeOf(shape)) : null;
-    const p: Param = { name, shape, value, grad, slots: [] };
+    initialize(w.initializer, h.f32(value), w.shape);
+    const grad = w.trainable ? h.alloc(sizeOf(w.shape)) : null;
+    const p: Param = { name: w.name, shape: [...w.shape], value, grad, slots: [] };
     if (grad) this.owned.push(grad);
     this.params.push(p);
     return p;
+  }
+
+  /** A declared weight by name, once built (null when this configuration has none by that name). */
+  protected weight(name: string): Param | null {
+    return this.params.find((p) => p.name === name) ?? null;
   }
 
   /** Optimizer slots belong to the layer too, so they are freed with it. */
@@ -109,7 +180,7 @@ export abstract class Layer {
     return slot;
   }
 
-  /** Weights in Keras order (getWeights/setWeights). */
+  /** Weights in Keras order (getWeights/setWeights), trainable or not. */
   weights(): Param[] {
     return this.params;
   }
@@ -121,10 +192,13 @@ export abstract class Layer {
 
   /**
    * Forward pass over `rows` samples in the step scratch. Layers keep what backward needs in fields
-   * (valid for this step only). `needsInputGrad` false lets the first layer skip computing dx.
+   * (valid for this step only).
    */
   abstract forward(ctx: StepContext, x: F32, rows: number): F32;
-  /** Fills the params' grads (when trainable) and returns dx, or null when `needsInputGrad` is false. */
+  /**
+   * Fills the params' grads (when trainable) and returns dx, or null when `needsInputGrad` is false
+   * (nothing before this layer trains, so dx would be thrown away).
+   */
   abstract backward(ctx: StepContext, dy: F32, rows: number, needsInputGrad: boolean): F32 | null;
   /** True when this layer ends in a softmax, so the model can fuse it with cross-entropy. */
   endsInSoftmax(): boolean {
@@ -139,8 +213,18 @@ export abstract class Layer {
     return this.backward(ctx, dlogits, rows, needsInputGrad);
   }
 
-  /** The layer's own config, in TF.js's camelCase (snake-cased on save). */
-  abstract getConfig(): Record<string, unknown>;
+  /** The layer's own config, in TF.js's camelCase (snake-cased on save): every option, then the fixed keys. */
+  getConfig(): Record<string, unknown> {
+    const config: Record<string, unknown> = {};
+    for (const [key, o] of Object.entries(this.def.options)) config[key] = o.save ? o.save(this.settings[key]) : this.settings[key];
+    return { ...config, ...this.def.fixed };
+  }
+
+  /** A fresh, unbuilt layer of the same class and configuration (weights are not copied), `changes` applied. */
+  clone(inputShape?: number[], changes: Record<string, unknown> = {}): Layer {
+    const Class = this.constructor as new (args: Record<string, unknown>) => Layer;
+    return new Class({ ...this.settings, name: this.name, trainable: this.trainable, inputShape, ...changes });
+  }
 
   countParams(): { trainable: number; nonTrainable: number } {
     let trainable = 0, nonTrainable = 0;
@@ -193,4 +277,10 @@ export abstract class Layer {
       arena.release();
     }
   }
+}
+
+/** A layer class as the registry holds it: constructible from its arguments, with its declaration. */
+export interface LayerClass {
+  new (args: never): Layer;
+  readonly def: LayerDef<Options>;
 }

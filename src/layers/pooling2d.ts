@@ -1,21 +1,25 @@
-import type { F32 } from '../backend/kernels.js';
-import { window2d, type Padding, type Window2D } from '../backend/window2d.js';
-import { boolean, knownKeys } from '../util/validate.js';
-import { checkInputShape } from './dense.js';
-import { Layer, type StepContext } from './layer.js';
-import { channelsLast, checkImageShape, pair, padding } from './window-args.js';
+import { window2d, type Window2D } from '../backend/window2d.js';
+import type { F32 } from '../memory/heap.js';
+import { Layer, type LayerPlan, type StepContext } from './layer.js';
+import { defineLayer, type ArgsOf, type ConfigOf, type LayerDef } from './options.js';
+import { checkImageShape, windowOption } from './window-args.js';
 
-export interface Pooling2DArgs {
-  poolSize?: number | [number, number];
-  strides?: number | [number, number];
-  padding?: Padding;
-  dataFormat?: 'channelsLast';
-  inputShape?: number[];
-  name?: string;
-  trainable?: boolean;
-}
+const poolOptions = () => ({
+  poolSize: windowOption.pair([2, 2]),
+  strides: windowOption.strides(),
+  padding: windowOption.padding(),
+  dataFormat: windowOption.dataFormat(),
+});
+type PoolOptions = ReturnType<typeof poolOptions>;
 
-const KEYS = ['poolSize', 'strides', 'padding', 'dataFormat', 'inputShape', 'name', 'trainable'];
+const MAX_POOLING_2D = defineLayer({ className: 'MaxPooling2D', factory: 'maxPooling2d', options: poolOptions() });
+const AVERAGE_POOLING_2D = defineLayer({ className: 'AveragePooling2D', factory: 'averagePooling2d', options: poolOptions() });
+const GLOBAL_AVERAGE_POOLING_2D = defineLayer({
+  className: 'GlobalAveragePooling2D', factory: 'globalAveragePooling2d', options: { dataFormat: windowOption.dataFormat() },
+});
+
+export type Pooling2DArgs = ArgsOf<PoolOptions>;
+interface Pooling2D extends ConfigOf<PoolOptions> {}
 
 /**
  * Max or average over windows of NHWC images, per channel (TF.js's poolSize 2, strides = poolSize,
@@ -26,33 +30,29 @@ const KEYS = ['poolSize', 'strides', 'padding', 'dataFormat', 'inputShape', 'nam
  * by the full window size).
  */
 abstract class Pooling2D extends Layer {
-  readonly poolSize: [number, number];
-  readonly strides: [number, number];
-  readonly padding: Padding;
   protected g!: Window2D;
   protected x!: F32;
 
-  constructor(args: Pooling2DArgs, className: string, what: string) {
-    knownKeys(args, what, KEYS);
-    const inputShape = checkInputShape(args.inputShape, what);
-    super(args.name, args.trainable === undefined ? undefined : boolean(args.trainable, `${what}: trainable`), inputShape, className);
-    this.poolSize = pair(args.poolSize ?? 2, `${what}: poolSize`);
-    this.strides = args.strides === undefined || args.strides === null ? this.poolSize : pair(args.strides, `${what}: strides`);
-    this.padding = padding(args.padding, `${what}: padding`);
-    channelsLast(args.dataFormat, `${what}: dataFormat`);
+  constructor(def: LayerDef<PoolOptions>, args: Pooling2DArgs | undefined) {
+    super(def, args);
   }
 
-  protected setup(shape: number[]): number[] {
+  /** The strides in use: the pool size unless given (TF.js). */
+  get poolStrides(): [number, number] {
+    return this.strides ?? this.poolSize;
+  }
+
+  plan(shape: number[]): LayerPlan {
     const [h, w, c] = checkImageShape(shape, this.name);
-    const g = window2d(1, shape, this.poolSize, this.strides, this.padding);
+    const g = window2d(1, shape, this.poolSize, this.poolStrides, this.padding);
     if (g.outH < 1 || g.outW < 1) {
       throw new Error(`${this.name}: a ${this.poolSize.join('×')} pool with 'valid' padding does not fit inputs of ${h}×${w}`);
     }
-    return [g.outH, g.outW, c];
+    return { outputShape: [g.outH, g.outW, c], weights: [] };
   }
 
   forward(ctx: StepContext, x: F32, rows: number): F32 {
-    this.g = window2d(rows, this.inputShape!, this.poolSize, this.strides, this.padding);
+    this.g = window2d(rows, this.inputShape!, this.poolSize, this.poolStrides, this.padding);
     this.x = x;
     const y = ctx.scratch(rows * this.g.outH * this.g.outW * this.g.channels);
     this.pool(ctx, y);
@@ -69,39 +69,42 @@ abstract class Pooling2D extends Layer {
   protected abstract pool(ctx: StepContext, y: F32): void;
   protected abstract poolBackward(ctx: StepContext, dy: F32, dx: F32): void;
 
+  /** TF.js writes the strides in use, never null. */
   getConfig(): Record<string, unknown> {
-    return { poolSize: [...this.poolSize], padding: this.padding, strides: [...this.strides], dataFormat: 'channelsLast' };
+    return { ...super.getConfig(), strides: [...this.poolStrides] };
   }
 }
 
+export interface MaxPooling2D extends ConfigOf<PoolOptions> {}
 export class MaxPooling2D extends Pooling2D {
-  readonly className = 'MaxPooling2D';
-  constructor(args: Pooling2DArgs = {}) { super(args, 'MaxPooling2D', 'maxPooling2d'); }
+  static readonly def = MAX_POOLING_2D;
+  constructor(args?: Pooling2DArgs) { super(MAX_POOLING_2D, args); }
   protected pool(ctx: StepContext, y: F32): void { ctx.k.maxPool(this.g, this.x, y); }
   protected poolBackward(ctx: StepContext, dy: F32, dx: F32): void { ctx.k.maxPoolBackward(this.g, this.x, dy, dx); }
 }
 
+export interface AveragePooling2D extends ConfigOf<PoolOptions> {}
 export class AveragePooling2D extends Pooling2D {
-  readonly className = 'AveragePooling2D';
-  constructor(args: Pooling2DArgs = {}) { super(args, 'AveragePooling2D', 'averagePooling2d'); }
+  static readonly def = AVERAGE_POOLING_2D;
+  constructor(args?: Pooling2DArgs) { super(AVERAGE_POOLING_2D, args); }
   protected pool(ctx: StepContext, y: F32): void { ctx.k.avgPool(this.g, this.x, y); }
   protected poolBackward(ctx: StepContext, dy: F32, dx: F32): void { ctx.k.avgPoolBackward(this.g, dy, dx); }
 }
 
+export type GlobalAveragePooling2DArgs = ArgsOf<typeof GLOBAL_AVERAGE_POOLING_2D.options>;
+export interface GlobalAveragePooling2D extends ConfigOf<typeof GLOBAL_AVERAGE_POOLING_2D.options> {}
+
 /** The mean of each channel over height and width: [h, w, c] → [c] (the average-pooling kernel, one window). */
 export class GlobalAveragePooling2D extends Layer {
-  readonly className = 'GlobalAveragePooling2D';
+  static readonly def = GLOBAL_AVERAGE_POOLING_2D;
   private g!: Window2D;
 
-  constructor(args: { dataFormat?: 'channelsLast'; inputShape?: number[]; name?: string; trainable?: boolean } = {}) {
-    knownKeys(args, 'globalAveragePooling2d', ['dataFormat', 'inputShape', 'name', 'trainable']);
-    const inputShape = checkInputShape(args.inputShape, 'globalAveragePooling2d');
-    super(args.name, args.trainable === undefined ? undefined : boolean(args.trainable, 'globalAveragePooling2d: trainable'), inputShape, 'GlobalAveragePooling2D');
-    channelsLast(args.dataFormat, 'globalAveragePooling2d: dataFormat');
+  constructor(args?: GlobalAveragePooling2DArgs) {
+    super(GLOBAL_AVERAGE_POOLING_2D, args);
   }
 
-  protected setup(shape: number[]): number[] {
-    return [checkImageShape(shape, this.name)[2]];
+  plan(shape: number[]): LayerPlan {
+    return { outputShape: [checkImageShape(shape, this.name)[2]], weights: [] };
   }
 
   forward(ctx: StepContext, x: F32, rows: number): F32 {
@@ -117,9 +120,5 @@ export class GlobalAveragePooling2D extends Layer {
     const dx = ctx.scratch(rows * this.inputShape!.reduce((a, b) => a * b, 1));
     ctx.k.avgPoolBackward(this.g, dy, dx);
     return dx;
-  }
-
-  getConfig(): Record<string, unknown> {
-    return { dataFormat: 'channelsLast' };
   }
 }

@@ -1,10 +1,21 @@
-import type { F32 } from '../backend/kernels.js';
-import { fail, boolean, knownKeys } from '../util/validate.js';
-import { checkInputShape } from './dense.js';
-import { Layer } from './layer.js';
+import type { F32 } from '../memory/heap.js';
+import { fail } from '../util/validate.js';
+import { Layer, type LayerPlan } from './layer.js';
+import { defineLayer, type ArgsOf, type ConfigOf, type Option } from './options.js';
+import { sizeOfShape } from './shape.js';
 
-type Common = { inputShape?: number[]; name?: string; trainable?: boolean };
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+const FLATTEN = defineLayer({ className: 'Flatten', factory: 'flatten', options: {} });
+
+const targetShape: Option<number[], true> = {
+  required: true,
+  check: (t, what) => {
+    if (!Array.isArray(t) || t.length < 1 || !t.every((d) => Number.isInteger(d) && (d >= 1 || d === -1)) || t.filter((d) => d === -1).length > 1) {
+      fail(what, 'an array of positive integers (one of them may be -1)', t);
+    }
+    return [...t];
+  },
+};
+const RESHAPE = defineLayer({ className: 'Reshape', factory: 'reshape', options: { targetShape } });
 
 /**
  * Layers that only relabel the shape: the values stay where they are (row-major, channels last, so
@@ -20,47 +31,39 @@ abstract class ShapeOnly extends Layer {
   }
 }
 
+export type FlattenArgs = ArgsOf<typeof FLATTEN.options>;
+
 /** [d1, d2, …] → [d1·d2·…]. */
 export class Flatten extends ShapeOnly {
-  readonly className = 'Flatten';
+  static readonly def = FLATTEN;
 
-  constructor(args: Common = {}) {
-    knownKeys(args, 'flatten', ['inputShape', 'name', 'trainable', 'dataFormat']);
-    super(args.name, args.trainable === undefined ? undefined : boolean(args.trainable, 'flatten: trainable'), checkInputShape(args.inputShape, 'flatten'), 'Flatten');
+  constructor(args?: FlattenArgs) {
+    super(FLATTEN, args);
   }
 
-  protected setup(shape: number[]): number[] {
-    return [size(shape)];
-  }
-
-  getConfig(): Record<string, unknown> {
-    return {};
+  plan(shape: number[]): LayerPlan {
+    return { outputShape: [sizeOfShape(shape)], weights: [] };
   }
 }
 
+export type ReshapeArgs = ArgsOf<typeof RESHAPE.options>;
+export interface Reshape extends ConfigOf<typeof RESHAPE.options> {}
+
 /** To `targetShape` (no batch axis; one entry may be −1, inferred from the input size), as tf.layers.reshape. */
 export class Reshape extends ShapeOnly {
-  readonly className = 'Reshape';
-  readonly targetShape: number[];
+  static readonly def = RESHAPE;
 
-  constructor(args: Common & { targetShape: number[] }) {
-    knownKeys(args, 'reshape', ['targetShape', 'inputShape', 'name', 'trainable']);
-    if (args === undefined) throw new Error('reshape: expected an options object with targetShape, got undefined');
-    const t = args.targetShape;
-    if (!Array.isArray(t) || t.length < 1 || !t.every((d) => Number.isInteger(d) && (d >= 1 || d === -1)) || t.filter((d) => d === -1).length > 1) {
-      fail('reshape: targetShape', 'an array of positive integers (one of them may be -1)', t);
-    }
-    super(args.name, args.trainable === undefined ? undefined : boolean(args.trainable, 'reshape: trainable'), checkInputShape(args.inputShape, 'reshape'), 'Reshape');
-    this.targetShape = [...t];
+  constructor(args: ReshapeArgs) {
+    super(RESHAPE, args);
   }
 
-  protected setup(shape: number[]): number[] {
-    const n = size(shape), known = size(this.targetShape.filter((d) => d !== -1));
+  plan(shape: number[]): LayerPlan {
+    const n = sizeOfShape(shape), known = sizeOfShape(this.targetShape.filter((d) => d !== -1));
     const out = this.targetShape.map((d) => (d === -1 ? n / known : d));
-    if (size(out) !== n || !out.every(Number.isInteger)) {
+    if (sizeOfShape(out) !== n || !out.every(Number.isInteger)) {
       throw new Error(`${this.name}: cannot reshape inputs of shape [${shape.join(', ')}] (${n} values) to [${this.targetShape.join(', ')}]`);
     }
-    return out;
+    return { outputShape: out, weights: [] };
   }
 
   /** Saved with a −1 resolved once built: TF.js cannot build a Flatten after a Reshape whose shape has −1. */

@@ -1,4 +1,4 @@
-import type { F32 } from '../backend/kernels.js';
+import type { F32 } from './heap.js';
 import type { Heap } from './heap.js';
 
 const ALIGN_FLOATS = 4; // 16 bytes

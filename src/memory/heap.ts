@@ -1,4 +1,8 @@
-import type { F32 } from '../backend/kernels.js';
+/** A float32 array inside the shared memory, as the heap hands it out; `ptr` is a byte address (16-byte aligned). */
+export interface F32 {
+  readonly ptr: number;
+  readonly length: number;
+}
 
 const PAGE = 65536;
 const ALIGN = 16; // every v128 access in the kernels starts aligned

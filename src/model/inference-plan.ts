@@ -34,8 +34,8 @@ export function foldable(layer: Layer, bn: Layer | undefined): layer is Dense | 
 export function foldInto(k: Kernels, dense: Dense | Conv2D, bn: BatchNormalization, w: F32, b: F32, scratch: (n: number) => F32): void {
   const shape = dense.kernelParam.shape, units = shape[shape.length - 1], inputDim = dense.kernelParam.value.length / units;
   const { gamma, beta, movingMean, movingVariance } = bn.statistics;
-  const s = scratch(units), unusedShift = scratch(units);
-  k.bnormFold(units, movingMean.value, movingVariance.value, gamma?.value ?? null, null, bn.epsilon, s, unusedShift);
+  const s = scratch(units);
+  k.bnormScale(units, movingVariance.value, gamma?.value ?? null, s, bn.epsilon);
   k.scaleShift(inputDim, units, dense.kernelParam.value, null, s, null, w);
   if (!dense.biasParam) heap().f32(b).fill(0);
   k.scaleShift(1, units, dense.biasParam?.value ?? b, movingMean.value, s, beta?.value ?? null, b);
@@ -94,8 +94,8 @@ export class InferencePlan {
         continue;
       }
       const m = a.length / s.inputDim, y = ctx.scratch(m * s.units);
-      if (s.packed) ctx.k.densePacked(m, s.units, s.inputDim, a, s.w, s.packed, s.b, s.act, y);
-      else ctx.k.dense(m, s.units, s.inputDim, a, s.w, s.b, s.act, y);
+      if (s.packed) ctx.k.densePacked(m, s.units, s.inputDim, a, s.w, s.packed, s.b, y, s.act);
+      else ctx.k.dense(m, s.units, s.inputDim, a, s.w, s.b, y, s.act);
       if (s.softmax) ctx.k.softmax(m, s.units, y, y);
       a = y;
     }

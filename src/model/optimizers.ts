@@ -35,7 +35,7 @@ export class SGD implements Optimizer {
     for (const layer of layers) {
       for (const p of layer.trainableParams()) {
         const v = this.momentum > 0 ? (p.slots[0] ?? layer.addSlot(p)) : null;
-        k.sgd(p.value.length, p.value, p.grad!, v, this.learningRate, this.momentum, this.nesterov);
+        k.sgd(p.value.length, p.grad!, p.value, v, this.learningRate, this.momentum, this.nesterov);
       }
     }
     this.iterations++;
@@ -72,7 +72,7 @@ export class Adam implements Optimizer {
     for (const layer of layers) {
       for (const p of layer.trainableParams()) {
         const m = p.slots[0] ?? layer.addSlot(p), v = p.slots[1] ?? layer.addSlot(p);
-        k.adam(p.value.length, p.value, p.grad!, m, v, this.learningRate, this.beta1, this.beta2, this.epsilon, bc1, bc2);
+        k.adam(p.value.length, p.grad!, p.value, m, v, this.learningRate, this.beta1, this.beta2, this.epsilon, bc1, bc2);
       }
     }
     this.iterations = t;

@@ -98,7 +98,7 @@ describe('kernel properties (fast-check): every WASM kernel equals the JS kernel
       (op, m, n, k, reg, ua, ub, accumulate) => {
         const a = values(reg, ua, m * k), b = values('unit', ub, k * n), c0 = values('unit', ub.slice(1).concat(ua), m * n);
         const want = gemmRef.gemm(op, m, n, k, a, b, accumulate ? c0 : null);
-        const got = onEverySet((K, h) => { const c = h.put(c0); K.gemm(op, m, n, k, h.put(a), h.put(b), c, accumulate); return h.read(c); });
+        const got = onEverySet((K, h) => { const c = h.put(c0); K.gemm(m, n, k, h.put(a), h.put(b), c, op, accumulate); return h.read(c); });
         agree(`gemm ${op} ${m}x${n}x${k} ${reg}`, got, want.c, want.mag, 4 * (k + 1) * EPS32);
       }), RUNS);
   });
@@ -108,7 +108,7 @@ describe('kernel properties (fast-check): every WASM kernel equals the JS kernel
       (act, m, n, k, reg, ua, ub, useBias) => {
         const x = values(reg, ua, m * k), w = values('unit', ub, k * n), bias = useBias ? values('unit', ua, n) : null;
         const want = gemmRef.dense(m, n, k, x, w, bias, act);
-        const got = onEverySet((K, h) => { const y = h.out(m * n); K.dense(m, n, k, h.put(x), h.put(w), bias && h.put(bias), act, y); return h.read(y); });
+        const got = onEverySet((K, h) => { const y = h.out(m * n); K.dense(m, n, k, h.put(x), h.put(w), bias && h.put(bias), y, act); return h.read(y); });
         agree(`dense ${act} ${m}x${n}x${k} ${reg}`, got, want.y, Float64Array.from(want.mag, (v, i) => v + Math.abs(want.y[i])), 4 * (k + 2) * EPS32);
       }), RUNS);
   });
@@ -146,7 +146,7 @@ describe('kernel properties (fast-check): every WASM kernel equals the JS kernel
         const want = bnRef.forwardTrain(rows, cols, x, gamma, beta, eps), s = statsScale(rows, x, want.variance);
         const got = onEverySet((K, h) => {
           const y = h.out(rows * cols), mean = h.out(cols), variance = h.out(cols), invStd = h.out(cols);
-          K.bnormForwardTrain(rows, cols, h.put(x), gamma && h.put(gamma), beta && h.put(beta), eps, y, mean, variance, invStd);
+          K.bnormForwardTrain(rows, cols, h.put(x), gamma && h.put(gamma), beta && h.put(beta), y, mean, variance, invStd, eps);
           return { y: h.read(y), invStd: h.read(invStd) };
         });
         // invStd's relative error follows the variance's; y's error: δ·invStd plus |x − mean|·invStd·that
@@ -171,7 +171,7 @@ describe('kernel properties (fast-check): every WASM kernel equals the JS kernel
         const fold = bnRef.fold(cols, mean, variance, gamma, beta, eps);
         const gotFold = onEverySet((K, h) => {
           const sc = h.out(cols), sh = h.out(cols);
-          K.bnormFold(cols, h.put(mean), h.put(variance), h.put(gamma), h.put(beta), eps, sc, sh);
+          K.bnormFold(cols, h.put(mean), h.put(variance), h.put(gamma), h.put(beta), sc, sh, eps);
           return { scale: h.read(sc), shift: h.read(sh) };
         });
         agree(`bnormFold scale ${reg}`, mapSets(gotFold, 'scale'), fold.scale, undefined, 8 * EPS32);
@@ -192,7 +192,7 @@ describe('kernel properties (fast-check): every WASM kernel equals the JS kernel
         const wantMean = bnRef.movingAverage(bm, mean, m), wantVar = bnRef.movingAverage(bv, variance, m);
         const gotMa = onEverySet((K, h) => {
           const mm = h.put(mean), mv = h.put(variance);
-          K.movingAverage(cols, h.put(bm), h.put(bv), m, mm, mv);
+          K.movingAverage(cols, h.put(bm), h.put(bv), mm, mv, m);
           return { mean: h.read(mm), variance: h.read(mv) };
         });
         const maScale = (a: ArrayLike<number>, b: ArrayLike<number>) => Float64Array.from(a, (v, j) => Math.abs(v) + Math.abs(b[j]));
@@ -232,10 +232,10 @@ describe('kernel properties (fast-check): every WASM kernel equals the JS kernel
     fc.assert(fc.property(fc.constantFrom<Act>('linear', 'relu', 'sigmoid', 'tanh'), dims(70), regime, unitArray, unitArray, (act, n, reg, u, ud) => {
       const x = values(reg, u, n), dy = values('unit', ud, n);
       const want = actRef.act(act, x);
-      const got = onEverySet((K, h) => { const y = h.out(n); K.activation(act, n, h.put(x), y); return h.read(y); });
+      const got = onEverySet((K, h) => { const y = h.out(n); K.activation(n, h.put(x), y, act); return h.read(y); });
       agree(`activation ${act} ${reg}`, got, want, undefined, 8 * EPS32, 1e-7);
       const y = f32(want), wantB = actRef.actBackward(act, y, dy);
-      const gotB = onEverySet((K, h) => { const dx = h.out(n); K.activationBackward(act, n, h.put(y), h.put(dy), dx); return h.read(dx); });
+      const gotB = onEverySet((K, h) => { const dx = h.out(n); K.activationBackward(n, h.put(y), h.put(dy), dx, act); return h.read(dx); });
       agree(`activationBackward ${act} ${reg}`, gotB, wantB, Float64Array.from(dy, Math.abs), 8 * EPS32);
     }), RUNS);
   });
@@ -293,7 +293,7 @@ describe('kernel properties (fast-check): every WASM kernel equals the JS kernel
         const lr = Math.fround(0.01), sgd = optRef.sgd(w, g, momentum ? v0 : null, lr, momentum, nesterov);
         const got = onEverySet((K, h) => {
           const W = h.put(w), V = momentum ? h.put(v0) : null;
-          K.sgd(n, W, h.put(g), V, lr, momentum, nesterov);
+          K.sgd(n, h.put(g), W, V, lr, momentum, nesterov);
           return { w: h.read(W), v: V ? h.read(V) : new Float64Array(0) };
         });
         const scale = Float64Array.from(w, (x, i) => Math.abs(x) + lr * Math.abs(g[i]) + Math.abs(v0[i]));
@@ -307,7 +307,7 @@ describe('kernel properties (fast-check): every WASM kernel equals the JS kernel
         const adam = optRef.adam(w, g, m0, s0, lrA, b1, b2, epsA, bc1, bc2);
         const gotA = onEverySet((K, h) => {
           const W = h.put(w), M = h.put(m0), S = h.put(s0);
-          K.adam(n, W, h.put(g), M, S, lrA, b1, b2, epsA, bc1, bc2);
+          K.adam(n, h.put(g), W, M, S, lrA, b1, b2, epsA, bc1, bc2);
           return { w: h.read(W), m: h.read(M), v: h.read(S) };
         });
         agree(`adam w ${reg}`, mapSets(gotA, 'w'), adam.w, Float64Array.from(w, (x, i) => Math.abs(x) + Math.abs(adam.w[i])), 16 * EPS32);
@@ -339,10 +339,10 @@ describe('NaN and ±Infinity propagate as the float64 spec says', () => {
   test('element-wise kernels: activation, activationBackward, multiply, scaleShift, sgd', () => {
     fc.assert(fc.property(fc.constantFrom<Act>('linear', 'relu', 'sigmoid', 'tanh'), dims(40), poisoned, unitArray, (act, n, [u, marks], ud) => {
       const x = poison(u, marks, n), dy = values('unit', ud, n);
-      agree(`activation ${act}`, onEverySet((K, h) => { const y = h.out(n); K.activation(act, n, h.put(x), y); return h.read(y); }), actRef.act(act, x), undefined, 8 * EPS32, 1e-7);
+      agree(`activation ${act}`, onEverySet((K, h) => { const y = h.out(n); K.activation(n, h.put(x), y, act); return h.read(y); }), actRef.act(act, x), undefined, 8 * EPS32, 1e-7);
       // poisoned outputs y (a NaN dy where relu is inactive gives 0 in every kernel, NaN in the spec: see RELIABILITY.md)
       const y = f32(actRef.act(act, x)), g = values('unit', ud, n);
-      agree(`activationBackward ${act}`, onEverySet((K, h) => { const dx = h.out(n); K.activationBackward(act, n, h.put(y), h.put(g), dx); return h.read(dx); }),
+      agree(`activationBackward ${act}`, onEverySet((K, h) => { const dx = h.out(n); K.activationBackward(n, h.put(y), h.put(g), dx, act); return h.read(dx); }),
         actRef.actBackward(act, y, g), undefined, 8 * EPS32, 1e-7);
       const mask = Float32Array.from(dy, (v) => (v > 0 ? 2 : 0));
       agree('multiply', onEverySet((K, h) => { const o = h.out(n); K.multiply(n, h.put(x), h.put(mask), o); return h.read(o); }), elemRef.multiply(x, mask), undefined, 0);
@@ -352,7 +352,7 @@ describe('NaN and ±Infinity propagate as the float64 spec says', () => {
           bnRef.scaleShift(rows, cols, x.subarray(0, m), center, scale, null), undefined, 4 * EPS32, 1e-7);
       }
       const w = values('unit', ud, n);
-      agree('sgd', onEverySet((K, h) => { const W = h.put(w); K.sgd(n, W, h.put(x), null, 0.01, 0, false); return h.read(W); }), optRef.sgd(w, x, null, 0.01, 0, false).w, undefined, 4 * EPS32, 1e-7);
+      agree('sgd', onEverySet((K, h) => { const W = h.put(w); K.sgd(n, h.put(x), W, null, 0.01, 0, false); return h.read(W); }), optRef.sgd(w, x, null, 0.01, 0, false).w, undefined, 4 * EPS32, 1e-7);
     }), RUNS);
   });
 
@@ -374,7 +374,7 @@ describe('NaN and ±Infinity propagate as the float64 spec says', () => {
     fc.assert(fc.property(fc.constantFrom('nn', 'tn', 'nt'), dims(7), dims(7), dims(9), poisoned, unitArray, (op, m, n, k, [u, marks], ub) => {
       const a = poison(u, marks, m * k), b = values('unit', ub, k * n);
       const want = gemmRef.gemm(op, m, n, k, a, b, null);
-      const got = onEverySet((K, h) => { const c = h.out(m * n); K.gemm(op, m, n, k, h.put(a), h.put(b), c, false); return h.read(c); });
+      const got = onEverySet((K, h) => { const c = h.out(m * n); K.gemm(m, n, k, h.put(a), h.put(b), c, op, false); return h.read(c); });
       agree(`gemm ${op} ${m}x${n}x${k}`, got, want.c, want.mag, 4 * (k + 1) * EPS32);
     }), RUNS);
   });

@@ -19,7 +19,7 @@ export function checkGemm(K: Kernels, seed: string, op: GemmOp, m: number, n: nu
   });
   withHeap((h) => {
     const A = h.put(a), B = h.put(b), C = accumulate ? h.put(c0) : h.out(m * n);
-    K.gemm(op, m, n, k, A, B, C, accumulate);
+    K.gemm(m, n, k, A, B, C, op, accumulate);
     expectClose(`${op} m=${m} n=${n} k=${k} accumulate=${accumulate}`, h.read(C), want.c,
       { rtol: 2 * (k + 1) * EPS32, scale: want.mag, atol: 1e-30 });
     expectClose('A untouched', h.read(A), a, { rtol: 0 });
@@ -33,7 +33,7 @@ export function checkDense(K: Kernels, seed: string, m: number, n: number, k: nu
   const x = rng.uniform(m * k), w = rng.uniform(k * n, -0.5, 0.5), bias = rng.uniform(n);
   withHeap((h) => {
     const X = h.put(x), W = h.put(w), Bi = useBias ? h.put(bias) : null, Y = h.out(m * n);
-    K.dense(m, n, k, X, W, Bi, act, Y);
+    K.dense(m, n, k, X, W, Bi, Y, act);
     const want = ref.dense(m, n, k, x, w, useBias ? bias : null, act);
     expectClose(`dense ${act} ${m}×${n}×${k} bias=${useBias}`, h.read(Y), want.y,
       { rtol: 2 * (k + 2) * EPS32, scale: want.mag, atol: act === 'sigmoid' || act === 'tanh' ? 8 * EPS32 : 0 });

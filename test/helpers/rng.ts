@@ -1,5 +1,5 @@
 /**
- * Seeded test data: mulberry32 seeded from a string (put the seed in the test name, so a failure
+ * Seeded test data: mulberry32 (below, the only generator the tests use) seeded from a string (put the seed in the test name, so a failure
  * reproduces from its name alone). Values are rounded to float32, so the float64 reference sees
  * exactly the numbers the kernels see.
  */
@@ -15,14 +15,19 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
-export function seeded(seed: string): Rng {
-  let a = hash(seed);
-  const next = () => {
+/** mulberry32: the one seeded generator of the tests; uniform in [0, 1). Independent of bnwasm's own RNG. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
     a = (a + 0x6d2b79f5) | 0;
     let t = Math.imul(a ^ (a >>> 15), 1 | a);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+export function seeded(seed: string): Rng {
+  const next = mulberry32(hash(seed));
   const gauss = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   return {
     next,

@@ -1,13 +1,14 @@
 /**
  * Shared helpers for comparing bnwasm against TensorFlow.js (the reference implementation of the API):
  * building the same model in both libraries, copying weights layer by layer, optimizer mapping,
- * float64 reference BN, closeness checks, seeded data and in-memory IOHandlers.
+ * closeness checks, seeded data and in-memory IOHandlers.
  */
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import * as bw from '../../src/index.js';
+import { mulberry32 } from './rng.js';
 
-export { tf, bw };
+export { tf, bw, mulberry32 };
 
 export const BACKENDS = ['wasm', 'js'] as const;
 export type BackendName = (typeof BACKENDS)[number];
@@ -205,18 +206,6 @@ export type LossName = 'meanSquaredError' | 'categoricalCrossentropy' | 'sparseC
 // ---------------------------------------------------------------------------------------------
 // Data
 
-/** A small seeded generator for test data (independent of bnwasm's own RNG). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** n values, roughly N(mean, std) (sum of uniforms), seeded. */
 export function randn(n: number, seed: number, mean = 0, std = 1): Float32Array {
   const r = mulberry32(seed), out = new Float32Array(n);
@@ -261,36 +250,6 @@ export function targetsFor(loss: LossName, n: number, width: number, seed: numbe
       return { bw: bw.tensor(y, [n]), tf: tf.tensor(y, [n, 1]) };
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Float64 reference BN (training mode), for the cases where TF.js itself is wrong or crashes
-
-/** Keras training-mode BN on x [n, c] in float64: y, batch mean, biased batch variance. */
-export function bnTrainRef(x: ArrayLike<number>, n: number, c: number, gamma: ArrayLike<number> | null, beta: ArrayLike<number> | null, eps: number): { y: Float64Array; mean: Float64Array; variance: Float64Array } {
-  const mean = new Float64Array(c), variance = new Float64Array(c), y = new Float64Array(n * c);
-  for (let j = 0; j < c; j++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += x[i * c + j];
-    mean[j] = s / n;
-    let v = 0;
-    for (let i = 0; i < n; i++) v += (x[i * c + j] - mean[j]) ** 2;
-    variance[j] = v / n;
-    const inv = 1 / Math.sqrt(variance[j] + eps);
-    for (let i = 0; i < n; i++) y[i * c + j] = (gamma ? gamma[j] : 1) * (x[i * c + j] - mean[j]) * inv + (beta ? beta[j] : 0);
-  }
-  return { y, mean, variance };
-}
-
-/** Inference-mode BN on x [n, c] in float64. */
-export function bnInferRef(x: ArrayLike<number>, n: number, c: number, gamma: ArrayLike<number> | null, beta: ArrayLike<number> | null, mm: ArrayLike<number>, mv: ArrayLike<number>, eps: number): Float64Array {
-  const y = new Float64Array(n * c);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < c; j++) {
-      y[i * c + j] = (gamma ? gamma[j] : 1) * (x[i * c + j] - mm[j]) / Math.sqrt(mv[j] + eps) + (beta ? beta[j] : 0);
-    }
-  }
-  return y;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -87,8 +87,8 @@ test('convolution options bnwasm does not implement are refused by name', async 
     f(topology.config.layers);
     return bw.loadModel({ load: async () => ({ ...a!, modelTopology: topology }) });
   };
-  await expect(edit((l) => { l[0].config.dilation_rate = [2, 2]; })).rejects.toThrow(/dilation_rate \[2,2\] is not supported/);
-  await expect(edit((l) => { l[3].config.data_format = 'channels_first'; })).rejects.toThrow(/data_format "channels_first" is not supported/);
-  await expect(edit((l) => { l[0].config.padding = 'causal'; })).rejects.toThrow(/config.padding must be 'valid' or 'same'/);
-  await expect(edit((l) => { l[0].config.kernel_size = [0, 3]; })).rejects.toThrow(/kernel_size must be a positive integer or a pair/);
+  await expect(edit((l) => { l[0].config.dilation_rate = [2, 2]; })).rejects.toThrow(/dilationRate: expected 1 \(dilated convolutions are not implemented\), got \[2, 2\]/);
+  await expect(edit((l) => { l[3].config.data_format = 'channels_first'; })).rejects.toThrow(/dataFormat: expected one of 'channelsLast', got "channels_first"/);
+  await expect(edit((l) => { l[0].config.padding = 'causal'; })).rejects.toThrow(/padding: expected one of 'valid', 'same', got "causal"/);
+  await expect(edit((l) => { l[0].config.kernel_size = [0, 3]; })).rejects.toThrow(/kernelSize: expected a positive integer or a pair \[height, width\] of them, got \[0, 3\]/);
 });

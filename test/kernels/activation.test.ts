@@ -26,11 +26,11 @@ describe.each(KERNEL_SETS)('activations on %s', (name) => {
       withHeap((h) => {
         const alias = n % 2 === 1;
         const X = h.put(x), Y = alias ? X : h.out(n);
-        K.activation(act, n, X, Y);
+        K.activation(n, X, Y, act);
         const y = h.read(Y);
         expectClose(`${act} n=${n}`, y, ref.act(act, x), { rtol: ULPS[act] * EPS32, atol: TINY });
         const DY = h.put(dy), DX = alias ? DY : h.out(n);
-        K.activationBackward(act, n, Y, DY, DX);
+        K.activationBackward(n, Y, DY, DX, act);
         // reference on the kernel's own y: only backward's rounding is measured
         expectClose(`${act}' n=${n}`, h.read(DX), ref.actBackward(act, y, dy), { rtol: 4 * EPS32, atol: TINY });
       });
@@ -44,13 +44,13 @@ describe.each(KERNEL_SETS)('activations on %s', (name) => {
     withHeap((h) => {
       const X = h.put(xs), Y = h.out(xs.length);
       for (const act of ['sigmoid', 'tanh'] as const) {
-        K.activation(act, xs.length, X, Y);
+        K.activation(xs.length, X, Y, act);
         const y = h.read(Y), want = ref.act(act, xs);
         expectClose(act, y, want, { rtol: ULPS[act] * EPS32, atol: 2 ** -140 });
         expect(y.slice(0, -1).some(Number.isNaN)).toBe(false);
         expect(Number.isNaN(y[y.length - 1])).toBe(true);
       }
-      K.activation('tanh', 3, X, Y);
+      K.activation(3, X, Y, 'tanh');
       expect(h.read(Y)[2] / Math.fround(1e-8)).toBeCloseTo(1, 6); // tanh(1e-8) ≈ 1e-8, not 0
     });
   });
@@ -59,7 +59,7 @@ describe.each(KERNEL_SETS)('activations on %s', (name) => {
     const K = kernels(name);
     withHeap((h) => {
       const X = h.put([NaN, -0, -1, 2]), Y = h.out(4);
-      K.activation('relu', 4, X, Y);
+      K.activation(4, X, Y, 'relu');
       expect(Array.from(h.read(Y))).toEqual([0, 0, 0, 2]);
     });
   });

@@ -17,14 +17,14 @@ const CASES: Record<string, { run: Case; rtol: number; atol: number }> = {
     rtol: 0, atol: 300 * EPS32,
     run: (K, h) => {
       const rng = seeded('agree-gemm'), a = rng.uniform(37 * 129), b = rng.uniform(129 * 53);
-      return (['nn', 'tn', 'nt'] as const).map((op) => { const C = h.out(37 * 53); K.gemm(op, 37, 53, 129, h.put(a), h.put(b), C, false); return h.read(C); });
+      return (['nn', 'tn', 'nt'] as const).map((op) => { const C = h.out(37 * 53); K.gemm(37, 53, 129, h.put(a), h.put(b), C, op, false); return h.read(C); });
     },
   },
   'dense tanh 33×70×100 + bias': {
     rtol: 0, atol: 300 * EPS32,
     run: (K, h) => {
       const rng = seeded('agree-dense'), Y = h.out(33 * 70);
-      K.dense(33, 70, 100, h.put(rng.uniform(3300)), h.put(rng.uniform(7000, -0.2, 0.2)), h.put(rng.uniform(70)), 'tanh', Y);
+      K.dense(33, 70, 100, h.put(rng.uniform(3300)), h.put(rng.uniform(7000, -0.2, 0.2)), h.put(rng.uniform(70)), Y, 'tanh');
       return [h.read(Y)];
     },
   },
@@ -34,11 +34,11 @@ const CASES: Record<string, { run: Case; rtol: number; atol: number }> = {
       const rng = seeded('agree-bn'), rows = 97, cols = 45;
       const X = h.put(rng.normal(rows * cols, 2, 3)), G = h.put(rng.uniform(cols, 0.5, 2)), B = h.put(rng.uniform(cols));
       const Y = h.out(rows * cols), M = h.out(cols), V = h.out(cols), I = h.out(cols);
-      K.bnormForwardTrain(rows, cols, X, G, B, f(1e-3), Y, M, V, I);
+      K.bnormForwardTrain(rows, cols, X, G, B, Y, M, V, I, f(1e-3));
       const DX = h.out(rows * cols), DG = h.out(cols), DB = h.out(cols);
       K.bnormBackward(rows, cols, h.put(rng.uniform(rows * cols)), X, M, I, G, DX, DG, DB);
       const S = h.out(cols), T = h.out(cols), Z = h.out(rows * cols), SR = h.out(cols);
-      K.bnormFold(cols, M, V, G, B, f(1e-3), S, T);
+      K.bnormFold(cols, M, V, G, B, S, T, f(1e-3));
       K.scaleShift(rows, cols, X, M, S, B, Z);
       K.sumRows(rows, cols, X, SR, false);
       return [h.read(Y), h.read(M), h.read(V), h.read(I), h.read(DX), h.read(DG), h.read(DB), h.read(S), h.read(T), h.read(Z), h.read(SR)];
@@ -51,7 +51,7 @@ const CASES: Record<string, { run: Case; rtol: number; atol: number }> = {
       const out: ArrayLike<number>[] = [];
       for (const act of ['relu', 'sigmoid', 'tanh'] as const) {
         const Y = h.out(n), DX = h.out(n);
-        K.activation(act, n, X, Y); K.activationBackward(act, n, Y, DY, DX);
+        K.activation(n, X, Y, act); K.activationBackward(n, Y, DY, DX, act);
         out.push(h.read(Y), h.read(DX));
       }
       const S = h.out(n), DZ = h.out(n);
@@ -74,8 +74,8 @@ const CASES: Record<string, { run: Case; rtol: number; atol: number }> = {
     run: (K, h) => {
       const rng = seeded('agree-opt'), n = 1003, G = h.put(rng.uniform(n));
       const W1 = h.put(rng.uniform(n)), V1 = h.put(rng.uniform(n, -0.1, 0.1)), W2 = h.put(rng.uniform(n)), M = h.put(rng.uniform(n, -0.1, 0.1)), V2 = h.put(rng.uniform(n, 0, 0.01));
-      K.sgd(n, W1, G, V1, f(0.01), f(0.9), true);
-      K.adam(n, W2, G, M, V2, f(0.001), f(0.9), f(0.999), f(1e-7), f(0.1), f(0.001));
+      K.sgd(n, G, W1, V1, f(0.01), f(0.9), true);
+      K.adam(n, G, W2, M, V2, f(0.001), f(0.9), f(0.999), f(1e-7), f(0.1), f(0.001));
       const Y = h.out(n), TR = h.out(n);
       K.multiply(n, W1, G, Y);
       K.transpose(1, 17, 59, G, TR);

@@ -18,7 +18,7 @@ function forward(K: Kernels, h: KernelHeap, rows: number, cols: number, x: Array
   gamma: ArrayLike<number> | null, beta: ArrayLike<number> | null, eps = EPS, alias = false) {
   const X = h.put(x), G = gamma ? h.put(gamma) : null, B = beta ? h.put(beta) : null;
   const Y = alias ? X : h.out(rows * cols), M = h.out(cols), V = h.out(cols), I = h.out(cols);
-  K.bnormForwardTrain(rows, cols, X, G, B, eps, Y, M, V, I);
+  K.bnormForwardTrain(rows, cols, X, G, B, Y, M, V, I, eps);
   return { X, G, Y, M, I, y: h.read(Y), mean: h.read(M), variance: h.read(V), invStd: h.read(I) };
 }
 
@@ -130,7 +130,7 @@ describe.each(KERNEL_SETS)('batch normalization on %s', (name) => {
     }
   });
 
-  test.skipIf(!available(name))('fold, scaleShift (center/shift given or null, y aliasing x), movingAverage', () => {
+  test.skipIf(!available(name))('fold, scale, scaleShift (center/shift given or null, y aliasing x), movingAverage', () => {
     const K = kernels(name);
     for (const cols of EDGE_SIZES) {
       for (const rows of [1, 5, 64]) {
@@ -140,10 +140,15 @@ describe.each(KERNEL_SETS)('batch normalization on %s', (name) => {
         withHeap((h) => {
           const M = h.put(mean), V = h.put(variance), S = h.out(cols), T = h.out(cols);
           const useAffine = cols % 2 === 1;
-          K.bnormFold(cols, M, V, useAffine ? h.put(gamma) : null, useAffine ? h.put(beta) : null, EPS, S, T);
+          K.bnormFold(cols, M, V, useAffine ? h.put(gamma) : null, useAffine ? h.put(beta) : null, S, T, EPS);
           const want = ref.fold(cols, mean, variance, useAffine ? gamma : null, useAffine ? beta : null, EPS);
           expectClose(`fold scale ${cols}`, h.read(S), want.scale, { rtol: 4 * EPS32 });
           expectClose(`fold shift ${cols}`, h.read(T), want.shift, { rtol: 4 * EPS32, scale: want.scale.map((s, j) => Math.abs(s * mean[j]) + 1) });
+          // bnormScale is fold's scale on its own (inference BN needs no shift): the same bits
+          const S2 = h.out(cols);
+          K.bnormScale(cols, V, useAffine ? h.put(gamma) : null, S2, EPS);
+          expectClose(`scale ${cols}`, h.read(S2), want.scale, { rtol: 4 * EPS32 });
+          expect(Array.from(h.read(S2))).toEqual(Array.from(h.read(S)));
           const scale = h.read(S), shift = h.read(T);
           for (const variant of [0, 1, 2]) {   // 0: center + shift, 1: nulls, 2: shift only, y = x
             const X = h.put(x), Y = variant === 2 ? X : h.out(rows * cols);
@@ -160,7 +165,7 @@ describe.each(KERNEL_SETS)('batch normalization on %s', (name) => {
         const bm = rng.normal(cols), bv = rng.uniform(cols, 0, 2), mm = rng.normal(cols), mv = rng.uniform(cols, 0, 2);
         const momentum = Math.fround(0.99);
         const MM = h.put(mm), MV = h.put(mv);
-        K.movingAverage(cols, h.put(bm), h.put(bv), momentum, MM, MV);
+        K.movingAverage(cols, h.put(bm), h.put(bv), MM, MV, momentum);
         expectClose(`moving mean ${cols}`, h.read(MM), ref.movingAverage(bm, mm, momentum), { rtol: 4 * EPS32, atol: 4 * EPS32 });
         expectClose(`moving variance ${cols}`, h.read(MV), ref.movingAverage(bv, mv, momentum), { rtol: 4 * EPS32, atol: 4 * EPS32 });
       });

@@ -40,18 +40,18 @@ describe.each(KERNEL_SETS)('densePacked on %s', (name) => {
         for (const act of ACTS) {
           for (const b of [Bi, null]) {
             const want = h.out(m * n), got = h.out(m * n);
-            K.dense(m, n, k, X, W, b, act, want);
-            K.densePacked(m, n, k, X, W, packed, b, act, got);
+            K.dense(m, n, k, X, W, b, want, act);
+            K.densePacked(m, n, k, X, W, packed, b, got, act);
             const wanted = h.read(want), bad = h.read(got).findIndex((v, i) => !Object.is(v, wanted[i]));
             expect(bad, `act=${act} bias=${b !== null} threads=${threads}: first difference at ${bad}`).toBe(-1);
           }
         }
         const exact = ref.dense(m, n, k, x, w, bias, 'relu');
         const got = h.out(m * n), js = h.out(m * n);
-        K.densePacked(m, n, k, X, W, packed, Bi, 'relu', got);
+        K.densePacked(m, n, k, X, W, packed, Bi, got, 'relu');
         expectClose(`m=${m} n=${n} k=${k}`, h.read(got), exact.y, { rtol: 2 * (k + 2) * EPS32, scale: exact.mag });
         // and against the JS baseline kernel on the same bytes
-        kernels('js').dense(m, n, k, X, W, Bi, 'relu', js);
+        kernels('js').dense(m, n, k, X, W, Bi, js, 'relu');
         expectClose(`m=${m} n=${n} k=${k} vs js`, h.read(got), h.read(js), { rtol: 4 * (k + 2) * EPS32, scale: exact.mag });
         expectClose('W untouched', h.read(W), w, { rtol: 0 });
       }); // withHeap checks the guard zones: packWeights wrote only its packedWeightsLength floats

@@ -17,7 +17,7 @@ describe.each(KERNEL_SETS)('optimizers on %s', (name) => {
         const w = rng.uniform(n), g = rng.uniform(n), v = rng.uniform(n, -0.1, 0.1), lr = f(0.01);
         withHeap((h) => {
           const W = h.put(w), V = useV ? h.put(v) : null;
-          K.sgd(n, W, h.put(g), V, lr, momentum, nesterov);
+          K.sgd(n, h.put(g), W, V, lr, momentum, nesterov);
           const want = ref.sgd(w, g, useV ? v : null, lr, momentum, nesterov);
           const label = `sgd n=${n} momentum=${momentum} nesterov=${nesterov}`;
           expectClose(`${label} w`, h.read(W), want.w, { rtol: 4 * EPS32, atol: 4 * EPS32 * 0.01 });
@@ -38,7 +38,7 @@ describe.each(KERNEL_SETS)('optimizers on %s', (name) => {
         const bc1 = f(1 - b1 ** step), bc2 = f(1 - b2 ** step);
         withHeap((h) => {
           const W = h.put(w), M = h.put(m), V = h.put(v);
-          K.adam(n, W, h.put(g), M, V, lr, b1, b2, eps, bc1, bc2);
+          K.adam(n, h.put(g), W, M, V, lr, b1, b2, eps, bc1, bc2);
           const want = ref.adam(w, g, m, v, lr, b1, b2, eps, bc1, bc2);
           // m = β1·m + (1 − β1)·g may cancel: its error is relative to the size of the two terms
           const mScale = m.map((mi, i) => b1 * Math.abs(mi) + (1 - b1) * Math.abs(g[i]));

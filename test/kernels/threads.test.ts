@@ -65,7 +65,7 @@ function gemmOnce(K: Kernels, op: GemmOp, m: number, n: number, k: number, accum
   const a = rng.uniform(m * k), b = rng.uniform(k * n), c0 = rng.uniform(m * n);
   return () => withHeap((h) => {
     const A = h.put(a), B = h.put(b), C = accumulate ? h.put(c0) : h.out(m * n);
-    K.gemm(op, m, n, k, A, B, C, accumulate);
+    K.gemm(m, n, k, A, B, C, op, accumulate);
     return Float32Array.from(h.read(C));
   });
 }
@@ -75,7 +75,7 @@ function denseOnce(K: Kernels, m: number, n: number, k: number, act: Act, seed: 
   const x = rng.uniform(m * k), w = rng.uniform(k * n, -0.5, 0.5), bias = rng.uniform(n);
   return () => withHeap((h) => {
     const X = h.put(x), W = h.put(w), Bi = h.put(bias), Y = h.out(m * n);
-    K.dense(m, n, k, X, W, Bi, act, Y);
+    K.dense(m, n, k, X, W, Bi, Y, act);
     return Float32Array.from(h.read(Y));
   });
 }

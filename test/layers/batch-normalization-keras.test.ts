@@ -7,8 +7,9 @@
  * - a training batch of one row: variance 0, the output is beta (Keras); TF.js is not checked here.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
+import * as bnRef from '../reference/bnorm.js';
 import {
-  BACKENDS, bnInferRef, bnTrainRef, bw, expectClose, randn, setupBoth, tf, tfTrainOnBatch,
+  BACKENDS, bw, expectClose, randn, setupBoth, tf, tfTrainOnBatch,
 } from '../helpers/tfjs.js';
 
 beforeAll(setupBoth);
@@ -62,7 +63,7 @@ describe.each(BACKENDS)('Keras BatchNormalization semantics on the %s backend (f
       const refLosses: number[] = [];
       for (let epoch = 0; epoch < 3; epoch++) {
         const a1 = matmul(x, W1, n, d, h).map((v, i) => v + b1[i % h]);
-        const z = bnInferRef(a1, n, h, g, be, mm, mv, eps);
+        const z = bnRef.infer(n, h, a1, g, be, mm, mv, eps);
         const out = matmul(z, W2, n, h, o).map((v, i) => v + b2[i % o]);
         let loss = 0;
         const dout = out.map((v, i) => { loss += (v - y[i]) ** 2; return (2 * (v - y[i])) / (n * o); });
@@ -98,7 +99,7 @@ describe.each(BACKENDS)('Keras BatchNormalization semantics on the %s backend (f
       const ws = [randn(3, 41, 1, 0.1), randn(3, 42), randn(3, 43), randn(3, 44, 2, 0.2).map(Math.abs)];
       l.setWeights(ws.map((w) => bw.tensor(w, [3])));
       const y = l.apply(bw.tensor(x, [5, 3]), { training: true });
-      expectClose(y.dataSync(), bnInferRef(x, 5, 3, ws[0], ws[1], ws[2], ws[3], 1e-3), 'frozen apply', 1e-4, 1e-5);
+      expectClose(y.dataSync(), bnRef.infer(5, 3, x, ws[0], ws[1], ws[2], ws[3], 1e-3), 'frozen apply', 1e-4, 1e-5);
       l.getWeights().forEach((w, i) => expect(Array.from(w.dataSync())).toEqual(Array.from(ws[i])));
     });
   });
@@ -121,7 +122,7 @@ describe.each(BACKENDS)('Keras BatchNormalization semantics on the %s backend (f
       for (let step = 0; step < 4; step++) {
         const x = randn(n * c, 61 + step, 2, 3);
         const got = m.trainOnBatch(bw.tensor(x, [n, c]), bw.tensor(t, [n, c]));
-        const r = bnTrainRef(x, n, c, gamma, beta, eps);
+        const r = bnRef.forwardTrain(n, c, x, gamma, beta, eps);
         let loss = 0;
         const dy = r.y.map((v, i) => { loss += (v - t[i]) ** 2; return (2 * (v - t[i])) / (n * c); });
         expectClose([got], [loss / (n * c)], `loss at step ${step}`, 1e-4, 1e-6);
@@ -175,7 +176,7 @@ describe.each(BACKENDS)('Keras BatchNormalization semantics on the %s backend (f
       const g = randn(c, 80, 1, 0.3), b = randn(c, 81), mm = randn(c, 82), mv = randn(c, 83, 2, 0.5).map(Math.abs);
       layer.setWeights([...(scale ? [g] : []), ...(center ? [b] : []), mm, mv].map((w) => bw.tensor(w, [c])));
       const x = randn(n * c, 84, 1, 2);
-      expectClose(m.predict(bw.tensor(x, [n, c])).dataSync(), bnInferRef(x, n, c, scale ? g : null, center ? b : null, mm, mv, eps), 'predict', 1e-4, 1e-5);
+      expectClose(m.predict(bw.tensor(x, [n, c])).dataSync(), bnRef.infer(n, c, x, scale ? g : null, center ? b : null, mm, mv, eps), 'predict', 1e-4, 1e-5);
     });
   });
 

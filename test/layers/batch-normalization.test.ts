@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
-  BACKENDS, bn, bnInferRef, bnTrainRef, buildBw, bw, bwOptimizer, copyWeightsToTf, dense, expectClose,
+  BACKENDS, bn, buildBw, bw, bwOptimizer, copyWeightsToTf, dense, expectClose,
   expectSameWeights, permutationToLast, randn, setupBoth, tf, tfOptimizer, tfPredict, tfTrainOnBatch, type LayerSpec, type OptSpec,
 } from '../helpers/tfjs.js';
 

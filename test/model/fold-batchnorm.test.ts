@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as bw from '../../src/index.js';
+import { mulberry32 } from '../helpers/rng.js';
 
 // Folding inference-mode BatchNormalization into the Dense in front must not change predictions:
 // checked against the unfolded layer-by-layer path (apply per layer) and against float64 math.
 
 function data(rows: number, cols: number, seed: number) {
-  let s = seed;
-  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const r = mulberry32(seed);
   return bw.tensor(Float32Array.from({ length: rows * cols }, () => r() * 4 - 2), [rows, cols]);
 }
 

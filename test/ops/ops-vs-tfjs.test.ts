@@ -1,20 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as bw from '../../src/index.js';
+import { mulberry32 } from '../helpers/rng.js';
 
 // TF.js (cpu backend) is the outside reference for the public ops; both bnwasm backends must agree with it.
 
-function seeded(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const randn = (n: number, seed: number, scale = 1, offset = 0) => {
-  const r = seeded(seed);
+  const r = mulberry32(seed);
   return Float32Array.from({ length: n }, () => offset + scale * (r() * 2 - 1));
 };
 

@@ -65,3 +65,12 @@ export function trainLoss(rows: number, cols: number, x: Vec, gamma: Vec, beta: 
 export function movingAverage(batch: Vec, moving: Vec, momentum: number): Float64Array {
   return Float64Array.from(moving, (m, j) => m * momentum + batch[j] * (1 - momentum));
 }
+
+/** Inference-mode BN: y = gamma·(x − moving mean)/√(moving variance + eps) + beta. */
+export function infer(rows: number, cols: number, x: Vec, gamma: Vec | null, beta: Vec | null, movingMean: Vec,
+  movingVariance: Vec, eps: number): Float64Array {
+  return Float64Array.from({ length: rows * cols }, (_, i) => {
+    const j = i % cols;
+    return (gamma ? gamma[j] : 1) * (x[i] - movingMean[j]) / Math.sqrt(movingVariance[j] + eps) + (beta ? beta[j] : 0);
+  });
+}

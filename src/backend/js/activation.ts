@@ -11,12 +11,12 @@ export function activate(act: Act, x: Float32Array, y: Float32Array, n: number):
   }
 }
 
-export function activation(v: View, act: Act, n: number, x: F32, y: F32): void {
+export function activation(v: View, n: number, x: F32, y: F32, act: Act): void {
   activate(act, v(x), v(y), n);
 }
 
 /** dx = dy · act'(·), expressed through the output y. */
-export function activationBackward(v: View, act: Act, n: number, y: F32, dy: F32, dx: F32): void {
+export function activationBackward(v: View, n: number, y: F32, dy: F32, dx: F32, act: Act): void {
   const Y = v(y), DY = v(dy), DX = v(dx);
   switch (act) {
     case 'linear': if (dx.ptr !== dy.ptr) DX.set(DY); return;

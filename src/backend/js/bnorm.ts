@@ -4,7 +4,7 @@ import type { View } from './view.js';
 
 /** Training forward: batch statistics, then y = gamma·(x − mean)·invStd + beta. Spec: test/reference/bnorm.ts */
 export function bnormForwardTrain(v: View, rows: number, cols: number, x: F32, gamma: F32 | null, beta: F32 | null,
-  eps: number, y: F32, mean: F32, variance: F32, invStd: F32): void {
+  y: F32, mean: F32, variance: F32, invStd: F32, eps: number): void {
   const X = v(x), m = columnMoments(X, rows, cols);
   v(mean).set(m.mean);
   v(variance).set(m.variance);
@@ -21,12 +21,22 @@ export function bnormForwardTrain(v: View, rows: number, cols: number, x: F32, g
   }
 }
 
+/** Inference BN's scale, gamma/√(variance + eps) (the one formula bnormScale and bnormFold share). */
+function scaleOf(V: Float32Array, G: Float32Array | null, eps: number, j: number): number {
+  return (G ? G[j] : 1) / Math.sqrt(V[j] + eps);
+}
+
+export function bnormScale(v: View, cols: number, variance: F32, gamma: F32 | null, scale: F32, eps: number): void {
+  const V = v(variance), G = gamma ? v(gamma) : null, S = v(scale);
+  for (let j = 0; j < cols; j++) S[j] = scaleOf(V, G, eps, j);
+}
+
 export function bnormFold(v: View, cols: number, mean: F32, variance: F32, gamma: F32 | null, beta: F32 | null,
-  eps: number, scale: F32, shift: F32): void {
+  scale: F32, shift: F32, eps: number): void {
   const M = v(mean), V = v(variance), G = gamma ? v(gamma) : null, B = beta ? v(beta) : null;
   const S = v(scale), T = v(shift);
   for (let j = 0; j < cols; j++) {
-    const s = (G ? G[j] : 1) / Math.sqrt(V[j] + eps);
+    const s = scaleOf(V, G, eps, j);
     S[j] = s;
     T[j] = (B ? B[j] : 0) - M[j] * s;
   }
@@ -68,14 +78,5 @@ export function bnormBackward(v: View, rows: number, cols: number, dy: F32, x: F
       const xhat = (X[r + j] - M[j]) * S[j];
       DX[r + j] = k[j] * (DY[r + j] - mdy[j] - xhat * mdyx[j]);
     }
-  }
-}
-
-export function movingAverage(v: View, cols: number, mean: F32, variance: F32, momentum: number,
-  movingMean: F32, movingVariance: F32): void {
-  const M = v(mean), V = v(variance), MM = v(movingMean), MV = v(movingVariance);
-  for (let j = 0; j < cols; j++) {
-    MM[j] = MM[j] * momentum + M[j] * (1 - momentum);
-    MV[j] = MV[j] * momentum + V[j] * (1 - momentum);
   }
 }

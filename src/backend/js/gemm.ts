@@ -3,7 +3,7 @@ import { activate } from './activation.js';
 import type { View } from './view.js';
 
 /** C = op(A, B) (+ C). Loop orders keep the innermost loop on contiguous rows. Spec: test/reference/gemm.ts */
-export function gemm(v: View, op: GemmOp, m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate: boolean): void {
+export function gemm(v: View, m: number, n: number, k: number, a: F32, b: F32, c: F32, op: GemmOp, accumulate: boolean): void {
   const A = v(a), B = v(b), C = v(c);
   if (!accumulate) C.fill(0);
   if (op === 'nn') {
@@ -38,8 +38,8 @@ export function gemm(v: View, op: GemmOp, m: number, n: number, k: number, a: F3
 }
 
 /** Y = act(X·W + bias). */
-export function dense(v: View, m: number, n: number, k: number, x: F32, w: F32, bias: F32 | null, act: Act, y: F32): void {
-  gemm(v, 'nn', m, n, k, x, w, y, false);
+export function dense(v: View, m: number, n: number, k: number, x: F32, w: F32, bias: F32 | null, y: F32, act: Act): void {
+  gemm(v, m, n, k, x, w, y, 'nn', false);
   const Y = v(y);
   if (bias) {
     const b = v(bias);

@@ -2,7 +2,8 @@ import type { Kernels } from '../kernels.js';
 import { activation, activationBackward } from './activation.js';
 import { batchStats, sumRows } from './batch-stats.js';
 import { avgPool, avgPoolBackward, col2im, conv2dDirect, im2col, maxPool, maxPoolBackward } from './conv.js';
-import { bnormBackward, bnormFold, bnormForwardTrain, movingAverage, scaleShift } from './bnorm.js';
+import { bnormBackward, bnormFold, bnormForwardTrain, bnormScale, scaleShift } from './bnorm.js';
+import { movingAverage } from './moving-average.js';
 import { multiply, transpose } from './elementwise.js';
 import { dense, gemm } from './gemm.js';
 import { binaryCrossEntropy, crossEntropy, meanSquaredError } from './losses.js';
@@ -19,10 +20,11 @@ export function jsKernels(v: View): Kernels {
     // the JS GEMM reads W in place: nothing to pack
     packedWeightsLength: () => 0,
     packWeights: () => undefined,
-    densePacked: (m, n, k, x, w, _packed, bias, act, y) => dense(v, m, n, k, x, w, bias, act, y),
+    densePacked: (m, n, k, x, w, _packed, bias, y, act) => dense(v, m, n, k, x, w, bias, y, act),
     sumRows: (...a) => sumRows(v, ...a),
     batchStats: (...a) => batchStats(v, ...a),
     bnormForwardTrain: (...a) => bnormForwardTrain(v, ...a),
+    bnormScale: (...a) => bnormScale(v, ...a),
     bnormFold: (...a) => bnormFold(v, ...a),
     scaleShift: (...a) => scaleShift(v, ...a),
     bnormBackward: (...a) => bnormBackward(v, ...a),

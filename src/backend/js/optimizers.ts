@@ -2,7 +2,7 @@ import type { F32 } from '../kernels.js';
 import type { View } from './view.js';
 
 /** Keras SGD: v = momentum·v − lr·g; w += v, or w += momentum·v − lr·g with Nesterov. Spec: test/reference/optimizers.ts */
-export function sgd(vw: View, n: number, w: F32, g: F32, v: F32 | null, lr: number, momentum: number, nesterov: boolean): void {
+export function sgd(vw: View, n: number, g: F32, w: F32, v: F32 | null, lr: number, momentum: number, nesterov: boolean): void {
   const W = vw(w), G = vw(g);
   if (momentum === 0 || !v) {
     for (let i = 0; i < n; i++) W[i] -= lr * G[i];
@@ -17,7 +17,7 @@ export function sgd(vw: View, n: number, w: F32, g: F32, v: F32 | null, lr: numb
 }
 
 /** TF.js Adam: bias-corrected moments, eps added to √v̂. */
-export function adam(vw: View, n: number, w: F32, g: F32, m: F32, v: F32, lr: number, beta1: number, beta2: number,
+export function adam(vw: View, n: number, g: F32, w: F32, m: F32, v: F32, lr: number, beta1: number, beta2: number,
   eps: number, bc1: number, bc2: number): void {
   const W = vw(w), G = vw(g), M = vw(m), V = vw(v);
   for (let i = 0; i < n; i++) {

@@ -1,3 +1,4 @@
+import { GEMM_NT, GEMM_PACK_MIN_ROWS } from '../abi.js';
 import type { F32 } from '../kernels.js';
 import type { Heap } from '../../memory/heap.js';
 import { canBlock, spawnThread, type ThreadHandle } from './spawn.js';
@@ -33,9 +34,9 @@ export const MAX_THREADS = 16;
  */
 export const MIN_PARALLEL_FLOPS = 2 ** 19;
 
-/** f32_gemm_part of one instance: (op, m, n, k, a, b, c, acc, bias, act, i0, i1, j0, j1, packed). */
-export type GemmPart = (op: number, m: number, n: number, k: number, a: number, b: number, c: number, acc: number,
-  bias: number, act: number, i0: number, i1: number, j0: number, j1: number, packed: number) => void;
+/** f32_gemm_part of one instance: (m, n, k, i0, i1, j0, j1, a, b, bias, packed, c, op, acc, act), the kernel ABI's order. */
+export type GemmPart = (m: number, n: number, k: number, i0: number, i1: number, j0: number, j1: number, a: number,
+  b: number, bias: number, packed: number, c: number, op: number, acc: number, act: number) => void;
 
 interface Thread { handle: ThreadHandle; scratch: F32 }
 /** Rows [i0, i1) × columns [j0, j1) of C. */
@@ -137,8 +138,8 @@ export class ThreadPool {
   gemm(build: number, local: GemmPart, op: number, m: number, n: number, k: number, a: number, b: number, c: number,
     acc: number, bias: number, act: number, packed: number): boolean {
     const parts = this.threads.length + 1;
-    // m < 4 with B not transposed takes the gemv path, which computes all of C at once
-    if (parts === 1 || 2 * m * n * k < this.minParallelFlops || (m < 4 && op !== 2)) return false;
+    // few rows with B not transposed take the gemv path, which computes all of C at once
+    if (parts === 1 || 2 * m * n * k < this.minParallelFlops || (m < GEMM_PACK_MIN_ROWS && op !== GEMM_NT)) return false;
     const blocks = partition(m, n, parts);
     const { ctrl } = this, L = LAYOUT;
     this.parallelCalls++;
@@ -154,7 +155,7 @@ export class ThreadPool {
     }
     Atomics.add(ctrl, L.GEN, 1);
     Atomics.notify(ctrl, L.GEN);
-    const run = (block: Block) => local(op, m, n, k, a, b, c, acc, bias, act, block[0], block[1], block[2], block[3], packed);
+    const run = (block: Block) => local(m, n, k, block[0], block[1], block[2], block[3], a, b, bias, packed, c, op, acc, act);
     // a worker that died inside a block (killed, out of memory) would leave us waiting forever: give
     // up after stallMs plus the time the block takes at 1 GF/s, 50x slower than these kernels run
     const timeoutMs = this.stallMs + (2 * m * n * k) / parts / 1e6;

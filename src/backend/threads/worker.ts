@@ -49,8 +49,9 @@ export function workerMain(): void {
       // claim the slot; the caller may have taken it back already (it runs unclaimed blocks itself)
       if (Atomics.compareExchange(ctrl, s + L.STATE, L.OPEN, L.TAKEN) !== L.OPEN) continue;
       try {
-        parts[ctrl[s + 1]](ctrl[s + 2], ctrl[s + 3], ctrl[s + 4], ctrl[s + 5], ctrl[s + 6], ctrl[s + 7], ctrl[s + 8],
-          ctrl[s + 9], ctrl[s + 10], ctrl[s + 11], ctrl[s + 12], ctrl[s + 13], ctrl[s + 14], ctrl[s + 15], ctrl[s + 16]);
+        // the slot holds op, m, n, k, a, b, c, acc, bias, act, i0, i1, j0, j1, packed; f32_gemm_part takes them in ABI order
+        parts[ctrl[s + 1]](ctrl[s + 3], ctrl[s + 4], ctrl[s + 5], ctrl[s + 12], ctrl[s + 13], ctrl[s + 14], ctrl[s + 15],
+          ctrl[s + 6], ctrl[s + 7], ctrl[s + 10], ctrl[s + 16], ctrl[s + 8], ctrl[s + 2], ctrl[s + 9], ctrl[s + 11]);
       } catch {
         Atomics.add(ctrl, L.ERRORS, 1);
       }

@@ -1,0 +1,79 @@
+import { boolean, integer, number, oneOf } from '../util/validate.js';
+import { ACTIVATIONS, type Activation } from './activations.js';
+import { checkInitializer, initializerConfig, initializerFromConfig, type Initializer } from './initializers.js';
+
+/**
+ * One option of a layer's configuration, declared once: how a user's value is checked (the error names
+ * the option), its default (none: the option is required), and how it is written to model.json and read
+ * back (camelCase here; the file is snake_cased on save and read back through the same names).
+ */
+export interface Option<T, Required extends boolean = boolean> {
+  readonly required: Required;
+  readonly default?: T;
+  check(value: unknown, what: string): T;
+  /** The value as model.json holds it (default: as is). */
+  save?(value: T): unknown;
+  /** A value from model.json as a constructor argument (default: as is; check() then validates it). */
+  load?(json: unknown): unknown;
+}
+
+export type Options = Record<string, Option<unknown>>;
+type ValueOf<O> = O extends Option<infer T> ? T : never;
+type RequiredKeys<O extends Options> = { [K in keyof O]: O[K] extends Option<unknown, true> ? K : never }[keyof O];
+
+/** What every layer takes besides its own options. */
+export interface CommonArgs {
+  inputShape?: number[];
+  name?: string;
+  trainable?: boolean;
+}
+
+/** A layer's constructor arguments, derived from its options: required ones mandatory, the rest optional. */
+export type ArgsOf<O extends Options> =
+  { [K in RequiredKeys<O>]: ValueOf<O[K]> } & { [K in Exclude<keyof O, RequiredKeys<O>>]?: ValueOf<O[K]> } & CommonArgs;
+
+/** The checked configuration a built layer exposes as read-only fields (dense.units, bn.momentum, ...). */
+export type ConfigOf<O extends Options> = { readonly [K in keyof O]: ValueOf<O[K]> };
+
+type Extra<T> = Pick<Option<T>, 'save' | 'load'>;
+const required = <T>(check: (v: unknown, what: string) => T, extra: Extra<T> = {}): Option<T, true> =>
+  ({ ...extra, required: true, check });
+const optional = <T>(fallback: T, check: (v: unknown, what: string) => T, extra: Extra<T> = {}): Option<T, false> =>
+  ({ ...extra, required: false, default: fallback, check });
+
+/** Option kinds the layers share. */
+export const option = {
+  /** An integer >= min (required when no default is given). */
+  integer: (min: number, fallback?: number) => fallback === undefined
+    ? required((v, what) => integer(v, what, min))
+    : optional(fallback, (v, what) => integer(v, what, min)),
+  /** Any integer (an axis). Keras writes a one-axis list as [n]; it is read back as n. */
+  axis: (fallback: number) => optional(fallback, (v, what) => integer(v, what),
+    { load: (v) => (Array.isArray(v) && v.length === 1 ? v[0] : v) }),
+  /** A finite number satisfying `ok` (required when no default is given). */
+  number: (ok: (v: number) => boolean, expected: string, fallback?: number) => fallback === undefined
+    ? required((v, what) => number(v, what, ok, expected))
+    : optional(fallback, (v, what) => number(v, what, ok, expected)),
+  boolean: (fallback: boolean) => optional(fallback, (v, what) => boolean(v, what)),
+  /** An activation name (required when no default is given). */
+  activation: (fallback: Activation) => optional(fallback, (v, what) => oneOf(v, what, ACTIVATIONS)),
+  requiredActivation: () => required((v, what) => oneOf(v, what, ACTIVATIONS)),
+  /** An initializer name, written as TF.js's { class_name, config }; one we cannot read back loads as the default. */
+  initializer: (fallback: Initializer) => optional(fallback, checkInitializer,
+    { save: initializerConfig, load: (v) => initializerFromConfig(v, fallback) }),
+};
+
+/** A layer class's declaration: its Keras class name, its factory name (errors), its options, fixed file keys. */
+export interface LayerDef<O extends Options = Options> {
+  /** The Keras/TF.js class name, as model.json spells it. */
+  readonly className: string;
+  /** The bw.layers factory, which prefixes argument errors ('dense: units: ...'). */
+  readonly factory: string;
+  readonly options: O;
+  /** Keys TF.js writes for this class that bnwasm does not support, saved with these constant values. */
+  readonly fixed?: Record<string, unknown>;
+}
+
+export function defineLayer<O extends Options>(def: LayerDef<O>): LayerDef<O> {
+  return def;
+}

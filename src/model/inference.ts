@@ -1,0 +1,72 @@
+import { GEMM_PACK_MIN_ROWS } from '../backend/abi.js';
+import { heap, kernels } from '../backend/runtime.js';
+import type { Layer, StepContext } from '../layers/layer.js';
+import type { Arena } from '../memory/arena.js';
+import type { F32 } from '../memory/heap.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { Dataset } from './data.js';
+import { InferencePlan } from './inference-plan.js';
+import { countCorrect, lossAndGrad, type AccuracyKind, type Loss } from './losses.js';
+
+/** Inference on `rows` samples; calls `read` with the output view (valid only inside the call). */
+function inferBatch(arena: Arena, rows: number, xs: Float32Array, plan: InferencePlan, read: (out: Float32Array, out32: F32) => void): void {
+  const h = heap();
+  arena.reset();
+  const ctx: StepContext = { k: kernels(), training: false, scratch: (n) => arena.take(n) };
+  const xin = arena.take(xs.length);
+  h.f32(xin).set(xs);
+  const a = plan.run(ctx, xin, rows);
+  read(h.f32(a), a);
+}
+
+/**
+ * Runs `body` with the inference plan for `rows` samples in batches of `batchSize`: BN folded into the
+ * Dense layers in front; weights packed once when that pays (several batches that reach the GEMM's
+ * packing path; one batch packs them once anyway, and fewer rows take the gemv path, which reads W as is).
+ */
+function withFoldedPlan<T>(layers: Layer[], rows: number, batchSize: number, body: (plan: InferencePlan) => T): T {
+  const plan = new InferencePlan(layers, kernels(), rows > batchSize && batchSize >= GEMM_PACK_MIN_ROWS);
+  try {
+    return body(plan);
+  } finally {
+    plan.release();
+  }
+}
+
+/** The model's output for every row of x, in batches of `batchSize`. */
+export function predictRows(layers: Layer[], arena: Arena, x: Tensor, batchSize: number): Tensor {
+  const rows = x.shape[0], xRow = x.size / rows, outShape = layers[layers.length - 1].outputShape!;
+  const outRow = outShape.reduce((a, b) => a * b, 1);
+  const result = new Float32Array(rows * outRow);
+  withFoldedPlan(layers, rows, batchSize, (plan) => {
+    for (let start = 0; start < rows; start += batchSize) {
+      const n = Math.min(batchSize, rows - start);
+      inferBatch(arena, n, x.values.subarray(start * xRow, (start + n) * xRow), plan, (out) => result.set(out, start * outRow));
+    }
+  });
+  return new Tensor(result, [rows, ...outShape]);
+}
+
+/** Mean loss (and accuracy) over a dataset, on the same inference path as predict (BN folded). */
+export function evaluateRows(layers: Layer[], arena: Arena, loss: Loss, accuracy: AccuracyKind | null, d: Dataset,
+  batchSize: number): { loss: number; accuracy?: number } {
+  const shape = layers[layers.length - 1].outputShape!, cols = shape[shape.length - 1], h = heap(), k = kernels();
+  let lossSum = 0, correct = 0, samples = 0;
+  withFoldedPlan(layers, d.rows, batchSize, (plan) => {
+    for (let start = 0; start < d.rows; start += batchSize) {
+      const n = Math.min(batchSize, d.rows - start);
+      const targets = d.y.subarray(start * d.yRow, (start + n) * d.yRow);
+      inferBatch(arena, n, d.x.subarray(start * d.xRow, (start + n) * d.xRow), plan, (_view, out) => {
+        const lossRows = out.length / cols;
+        const tgt = arena.take(out.length), dp = arena.take(out.length);
+        h.f32(tgt).set(targets);
+        lossSum += lossAndGrad(k, loss, lossRows, cols, out, tgt, dp);
+        if (accuracy) correct += countCorrect(accuracy, lossRows, cols, h.f32(out), targets);
+        samples += lossRows;
+      });
+    }
+  });
+  const result: { loss: number; accuracy?: number } = { loss: lossSum / samples };
+  if (accuracy) result.accuracy = correct / samples;
+  return result;
+}

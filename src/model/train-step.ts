@@ -1,0 +1,130 @@
+import type { Kernels } from '../backend/kernels.js';
+import { heap } from '../backend/runtime.js';
+import type { Layer, Param, StepContext } from '../layers/layer.js';
+import type { Arena } from '../memory/arena.js';
+import type { F32 } from '../memory/heap.js';
+import { countCorrect, isCrossEntropy, lossAndGrad, type AccuracyKind, type Loss } from './losses.js';
+import type { Optimizer } from './optimizers.js';
+
+/** Thrown by a training step whose loss is NaN or infinite; the step's changes were rolled back. */
+export class DivergenceError extends Error {
+  override name = 'DivergenceError';
+}
+
+/** What one training step needs from its model. */
+export interface Training {
+  readonly layers: Layer[];
+  readonly optimizer: Optimizer;
+  readonly loss: Loss;
+  readonly accuracy: AccuracyKind | null;
+  /** The model's scratch arena (reset by the step). */
+  readonly arena: Arena;
+  readonly k: Kernels;
+}
+
+export interface StepResult { loss: number; correct: number; samples: number }
+
+/** True when every value is finite: x − x is 0 for finite x and NaN for NaN and ±Infinity (branch-free, 4 sums). */
+function allFinite(v: Float32Array): boolean {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
+  for (const end = v.length & ~3; i < end; i += 4) {
+    s0 += v[i] - v[i]; s1 += v[i + 1] - v[i + 1]; s2 += v[i + 2] - v[i + 2]; s3 += v[i + 3] - v[i + 3];
+  }
+  for (; i < v.length; i++) s0 += v[i] - v[i];
+  return s0 + s1 + s2 + s3 === 0;
+}
+
+/**
+ * Everything a step may change, copied into the step's arena before it runs: every layer's weights,
+ * trainable or not (BN's moving statistics move in the forward pass), and their optimizer slots (a memcpy
+ * of the parameters: a few percent of a step). restore() puts it all back and zeroes the slots the step
+ * added, so a failed step leaves the model as it was.
+ */
+class Snapshot {
+  private readonly params: Param[];
+  private readonly slotCounts: number[];
+  private readonly blocks: F32[];
+  private readonly at: number;
+
+  constructor(layers: Layer[], arena: Arena) {
+    this.params = layers.flatMap((l) => l.weights());
+    this.slotCounts = this.params.map((p) => p.slots.length);
+    this.blocks = this.params.flatMap((p) => [p.value, ...p.slots]);
+    this.at = arena.take(this.blocks.reduce((s, b) => s + b.length, 0)).ptr;
+    this.copy(true);
+  }
+
+  private copy(save: boolean): void {
+    const bytes = new Uint8Array(heap().memory.buffer);
+    let at = this.at;
+    for (const b of this.blocks) {
+      if (save) bytes.copyWithin(at, b.ptr, b.ptr + 4 * b.length);
+      else bytes.copyWithin(b.ptr, at, at + 4 * b.length);
+      at += 4 * b.length;
+    }
+  }
+
+  restore(): void {
+    this.copy(false);
+    const h = heap();
+    this.params.forEach((p, i) => { for (const s of p.slots.slice(this.slotCounts[i])) h.f32(s).fill(0); });
+  }
+}
+
+/** needs[i]: whether layer i must compute its input gradient (some earlier layer has weights to train). */
+function inputGradNeeded(layers: Layer[]): boolean[] {
+  let any = false;
+  return layers.map((l) => { const n = any; if (l.trainableParams().length) any = true; return n; });
+}
+
+/**
+ * One optimizer step on `rows` samples that `fill` writes into the input and target views. Returns the
+ * batch's mean loss and its number of correct predictions (accuracy numerator). A non-finite loss, or an
+ * update that leaves a weight non-finite, throws a DivergenceError; any failure (that one, or running out
+ * of memory mid-step) restores the snapshot: weights, moving statistics and optimizer state as before.
+ */
+export function trainStep(t: Training, rows: number, xRow: number, yRow: number,
+  fill: (x: Float32Array, y: Float32Array) => void): StepResult {
+  const h = heap(), arena = t.arena;
+  arena.reset();
+  const ctx: StepContext = { k: t.k, training: true, scratch: (n) => arena.take(n) };
+  const xin = arena.take(rows * xRow), tgt = arena.take(rows * yRow);
+  fill(h.f32(xin), h.f32(tgt));
+  const snapshot = new Snapshot(t.layers, arena), iterations = t.optimizer.iterations;
+  try {
+    const result = forwardBackward(t, ctx, rows, xin, tgt);
+    t.optimizer.apply(t.k, t.layers); // may also throw half-way (no memory for a new slot)
+    // the weights only: a NaN gradient or an overflowing step shows there (an Adam v that overflows alone
+    // freezes that weight but poisons nothing); scanning the slots too would double the cost
+    const view = heap();
+    if (!t.layers.every((l) => l.trainableParams().every((p) => allFinite(view.f32(p.value))))) {
+      throw new DivergenceError('the update made a weight NaN or infinite; the step was not applied');
+    }
+    return result;
+  } catch (e) {
+    snapshot.restore();
+    t.optimizer.iterations = iterations;
+    throw e;
+  }
+}
+
+/** Forward, loss (fused with a final softmax for cross-entropy), backward: fills every gradient. */
+function forwardBackward(t: Training, ctx: StepContext, rows: number, xin: F32, tgt: F32): StepResult {
+  const { layers, loss, arena, k } = t, h = heap();
+  const last = layers.length - 1, fused = layers[last].endsInSoftmax() && isCrossEntropy(loss);
+  let a = xin;
+  for (let i = 0; i < last; i++) a = layers[i].forward(ctx, a, rows);
+  const out = fused ? layers[last].forwardLogits(ctx, a, rows) : layers[last].forward(ctx, a, rows);
+  const shape = layers[last].outputShape!, cols = shape[shape.length - 1], lossRows = out.length / cols;
+  const grad = arena.take(out.length), probs = fused ? arena.take(out.length) : out;
+  const sum = fused ? k.softmaxCrossEntropy(lossRows, cols, out, tgt, probs, grad)
+    : lossAndGrad(k, loss, lossRows, cols, out, tgt, grad);
+  const mean = sum / lossRows;
+  if (!Number.isFinite(mean)) throw new DivergenceError(`the loss became ${mean}; the step was not applied`);
+  const correct = t.accuracy ? countCorrect(t.accuracy, lossRows, cols, h.f32(probs), h.f32(tgt)) : 0;
+  const needs = inputGradNeeded(layers);
+  let g: F32 | null = fused ? layers[last].backwardLogits(ctx, grad, rows, needs[last])
+    : layers[last].backward(ctx, grad, rows, needs[last]);
+  for (let i = last - 1; i >= 0 && g; i--) g = layers[i].backward(ctx, g, rows, needs[i]);
+  return { loss: mean, correct, samples: lossRows };
+}
