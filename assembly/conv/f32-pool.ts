@@ -10,10 +10,15 @@ import { loadN, storeN } from '../common/simd';
 import { first, last, zeroF32 } from './window';
 
 /**
- * Whether the windows tile the image exactly (stride = window, no padding, nothing left over, as 2×2/2 on
- * even sizes): then every dx element belongs to one window, and backward writes it once instead of
- * zeroing dx and adding.
+ * Backward writes each dx element once, instead of adding into a zeroed dx, when no two windows overlap
+ * (stride ≥ window on both axes); only positions no window covers (a gap, a last row left over) still
+ * need the zeroing, which is skipped too when the windows tile the image exactly (2×2/2 on even sizes).
  */
+// @ts-ignore: decorator
+@inline function disjoint(kH: i32, kW: i32, strideH: i32, strideW: i32): bool {
+  return strideH >= kH && strideW >= kW;
+}
+
 // @ts-ignore: decorator
 @inline function tiles(inH: i32, inW: i32, outH: i32, outW: i32, kH: i32, kW: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32): bool {
   return strideH == kH && strideW == kW && padTop == 0 && padLeft == 0 && outH * kH == inH && outW * kW == inW;
@@ -57,8 +62,8 @@ export function f32_max_pool(batch: i32, inH: i32, inW: i32, channels: i32, outH
 export function f32_max_pool_bwd(batch: i32, inH: i32, inW: i32, channels: i32, outH: i32, outW: i32, kH: i32, kW: i32,
   strideH: i32, strideW: i32, padTop: i32, padLeft: i32, x: usize, dy: usize, dx: usize): void {
   const pixel = <usize>channels << 2, row = <usize>inW * pixel;
-  const tiled = tiles(inH, inW, outH, outW, kH, kW, strideH, strideW, padTop, padLeft);
-  if (!tiled) zeroF32(dx, batch * inH * inW * channels);
+  const once = disjoint(kH, kW, strideH, strideW);
+  if (!once || !tiles(inH, inW, outH, outW, kH, kW, strideH, strideW, padTop, padLeft)) zeroF32(dx, batch * inH * inW * channels);
   let grad = dy;
   for (let b = 0; b < batch; b++) {
     const offset = <usize>b * inH * row;
@@ -85,7 +90,7 @@ export function f32_max_pool_bwd(batch: i32, inH: i32, inW: i32, channels: i32, 
             const r = dx + at + <usize>(ky - ky0) * row;
             for (let kx = kx0; kx < kx1; kx++, n++) {
               const p = r + <usize>(kx - kx0) * pixel, share = v128.and(g, i32x4.eq(where, i32x4.splat(n)));
-              storeN(p, tiled ? share : f32x4.add(loadN(p, w), share), w);
+              storeN(p, once ? share : f32x4.add(loadN(p, w), share), w);
             }
           }
         }
@@ -124,8 +129,8 @@ export function f32_avg_pool(batch: i32, inH: i32, inW: i32, channels: i32, outH
 export function f32_avg_pool_bwd(batch: i32, inH: i32, inW: i32, channels: i32, outH: i32, outW: i32, kH: i32, kW: i32,
   strideH: i32, strideW: i32, padTop: i32, padLeft: i32, dy: usize, dx: usize): void {
   const pixel = <usize>channels << 2, row = <usize>inW * pixel;
-  const tiled = tiles(inH, inW, outH, outW, kH, kW, strideH, strideW, padTop, padLeft);
-  if (!tiled) zeroF32(dx, batch * inH * inW * channels);
+  const once = disjoint(kH, kW, strideH, strideW);
+  if (!once || !tiles(inH, inW, outH, outW, kH, kW, strideH, strideW, padTop, padLeft)) zeroF32(dx, batch * inH * inW * channels);
   let grad = dy;
   for (let b = 0; b < batch; b++) {
     const image = dx + <usize>b * inH * row;
@@ -142,7 +147,7 @@ export function f32_avg_pool_bwd(batch: i32, inH: i32, inW: i32, channels: i32, 
             const r = at + <usize>(ky - ky0) * row;
             for (let kx = kx0; kx < kx1; kx++) {
               const p = r + <usize>(kx - kx0) * pixel;
-              storeN(p, tiled ? g : f32x4.add(loadN(p, w), g), w);
+              storeN(p, once ? g : f32x4.add(loadN(p, w), g), w);
             }
           }
         }
