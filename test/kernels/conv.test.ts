@@ -164,3 +164,27 @@ describe.each(KERNEL_SETS)('convolution on %s', (set) => {
     }
   });
 });
+
+test.skipIf(!available('wasm'))('every WASM set agrees with the JS twin on the same bytes: forward (both paths) and backward (seed convAgree)', () => {
+  for (const c of GEOMETRIES) {
+    for (const channels of [1, 13]) {
+      const g = geometry(c, channels), outC = 9, kk = g.kH * g.kW * channels;
+      const rng = seeded(`convAgree:${name(g, outC)}`);
+      const x = rng.normal(xLength(g)), w = rng.uniform(kk * outC), bias = rng.uniform(outC), dy = rng.uniform(yLength(g, outC));
+      const on = (set: (typeof KERNEL_SETS)[number]) => withHeap((h) => {
+        const f = forward(set, h, g, outC, x, w, bias, 'relu'), Y = h.out(yLength(g, outC));
+        kernels(set).conv2dDirect(g, outC, h.put(x), h.put(w), h.put(bias), Y, 'relu');
+        return { y: f.y, direct: h.read(Y), ...backward(set, h, g, outC, f, dy) };
+      });
+      const js = on('js'), mag = ref.conv2d(g, outC, x, w, bias, 'linear').mag;
+      const magX = ref.conv2dBackwardInput(g, outC, dy, w).mag, magW = ref.conv2dBackwardFilter(g, outC, x, dy).mag;
+      for (const set of KERNEL_SETS.filter((s) => s !== 'js' && available(s))) {
+        const got = on(set), tol = (m: Float64Array, k: number) => ({ rtol: 8 * (k + 2) * EPS32, scale: m });
+        expectClose(`y ${set} ${name(g, outC)}`, got.y, js.y, tol(mag, kk));
+        expectClose(`direct ${set} ${name(g, outC)}`, got.direct, js.direct, tol(mag, kk));
+        expectClose(`dx ${set} ${name(g, outC)}`, got.dx, js.dx, tol(magX, outC * g.kH * g.kW));
+        expectClose(`dw ${set} ${name(g, outC)}`, got.dw, js.dw, tol(magW, g.batch * g.outH * g.outW));
+      }
+    }
+  }
+});

@@ -100,6 +100,22 @@ describe.each(KERNEL_SETS)('pooling on %s', (set) => {
   });
 });
 
+test.skipIf(!available('wasm'))('every WASM set agrees with the JS twin on the same bytes (NaN included, seed poolAgree)', () => {
+  for (const c of GEOMETRIES) {
+    const g = geometry(c, 13), rng = seeded(`poolAgree:${name(g)}`);
+    const x = rng.normal(xLength(g)), dy = rng.uniform(yLength(g));
+    x[3] = NaN;
+    const js = run('js', g, x, dy), k = g.kH * g.kW;
+    for (const set of KERNEL_SETS.filter((s) => s !== 'js' && available(s))) {
+      const got = run(set, g, x, dy);
+      expectClose(`max ${set} ${name(g)}`, got.max, js.max, { rtol: 0 });
+      expectClose(`avg ${set} ${name(g)}`, got.avg, js.avg, { rtol: 2 * k * EPS32, atol: 2 * k * EPS32 });
+      expectClose(`max dx ${set} ${name(g)}`, got.maxDx, js.maxDx, { rtol: 2 * k * EPS32, atol: 2 * k * EPS32 });
+      expectClose(`avg dx ${set} ${name(g)}`, got.avgDx, js.avgDx, { rtol: 2 * k * EPS32, atol: 2 * k * EPS32 });
+    }
+  }
+});
+
 describe('pooling semantics against TF.js (cpu)', () => {
   test('max-pool forward and gradient on tie-heavy data match tf.maxPool and its gradient', async () => {
     await setupTf();
