@@ -65,3 +65,20 @@ test('BatchNormalization after a Conv2D normalizes each channel over batch, heig
     expect(Math.abs(q / count - 1)).toBeLessThan(1e-3);
   }
 });
+
+test('activation softmax on a Conv2D runs over the channels, forward and backward (as a linear conv then softmax)', () => {
+  bw.setSeed(2);
+  const x = bw.tensor(randn(3 * 5 * 4 * 2, 7), [3, 5, 4, 2]);
+  const soft = bw.layers.conv2d({ filters: 5, kernelSize: 2, padding: 'same', activation: 'softmax', inputShape: [5, 4, 2] });
+  const lin = bw.layers.conv2d({ filters: 5, kernelSize: 2, padding: 'same', inputShape: [5, 4, 2] });
+  const a = bw.sequential({ layers: [soft] }), b = bw.sequential({ layers: [lin, bw.layers.activation({ activation: 'softmax' })] });
+  b.setWeights(a.getWeights());
+  const close = (p: Float32Array, q: Float32Array) => p.forEach((v, i) => expect(Math.abs(v - q[i])).toBeLessThan(1e-6));
+  close(a.predict(x).dataSync(), b.predict(x).dataSync());
+  for (const m of [a, b]) m.compile({ optimizer: bw.optimizers.sgd({ learningRate: 0.5 }), loss: 'meanSquaredError' });
+  const y = bw.tensor(randn(3 * 5 * 4 * 5, 8).map(Math.abs), [3, 5, 4, 5]);
+  const before = a.getWeights()[0].dataSync();
+  for (let s = 0; s < 3; s++) expect(Math.abs(a.trainOnBatch(x, y) - b.trainOnBatch(x, y))).toBeLessThan(1e-6);
+  a.getWeights().forEach((w, i) => close(w.dataSync(), b.getWeights()[i].dataSync()));
+  expect(a.getWeights()[0].dataSync().some((v, i) => Math.abs(v - before[i]) > 1e-4)).toBe(true); // it trained
+});
