@@ -2,6 +2,7 @@ import type { F32 } from '../memory/heap.js';
 import { elementwise } from './activations.js';
 import { Layer, type LayerPlan, type StepContext } from './layer.js';
 import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
+import { lastAxisRows } from './shape.js';
 
 const ACTIVATION = defineLayer({
   className: 'Activation',
@@ -16,7 +17,6 @@ export interface Activation extends ConfigOf<typeof ACTIVATION.options> {}
 export class Activation extends Layer {
   static readonly def = ACTIVATION;
   private y!: F32;
-  private lastDim = 1;
 
   constructor(args: ActivationArgs) {
     super(ACTIVATION, args);
@@ -24,10 +24,6 @@ export class Activation extends Layer {
 
   plan(shape: number[]): LayerPlan {
     return { outputShape: [...shape], weights: [] };
-  }
-
-  protected onBuild(shape: number[]): void {
-    this.lastDim = shape[shape.length - 1] ?? 1;
   }
 
   endsInSoftmax(): boolean {
@@ -39,17 +35,23 @@ export class Activation extends Layer {
     return x;
   }
 
-  forward(ctx: StepContext, x: F32): F32 {
+  /** Softmax runs over the last axis: rows of that many features. */
+  private softmaxShape(rows: number): [number, number] {
+    const shape = this.inputShape!;
+    return [lastAxisRows(rows, shape), shape[shape.length - 1]];
+  }
+
+  forward(ctx: StepContext, x: F32, rows: number): F32 {
     const y = ctx.scratch(x.length);
-    if (this.activation === 'softmax') ctx.k.softmax(x.length / this.lastDim, this.lastDim, x, y);
+    if (this.activation === 'softmax') ctx.k.softmax(...this.softmaxShape(rows), x, y);
     else ctx.k.activation(x.length, x, y, elementwise(this.activation));
     this.y = y;
     return y;
   }
 
-  backward(ctx: StepContext, dy: F32, _rows: number, needsInputGrad: boolean): F32 | null {
+  backward(ctx: StepContext, dy: F32, rows: number, needsInputGrad: boolean): F32 | null {
     if (!needsInputGrad) return null;
-    if (this.activation === 'softmax') ctx.k.softmaxBackward(dy.length / this.lastDim, this.lastDim, this.y, dy, dy);
+    if (this.activation === 'softmax') ctx.k.softmaxBackward(...this.softmaxShape(rows), this.y, dy, dy);
     else ctx.k.activationBackward(dy.length, this.y, dy, dy, elementwise(this.activation));
     return dy;
   }

@@ -115,7 +115,7 @@ export class BatchNormalization extends Layer {
 
   forward(ctx: StepContext, input: F32, rows: number): F32 {
     const x = this.toRows(ctx, input, rows);
-    const c = this.features, n = x.length / c, k = ctx.k;
+    const c = this.features, n = rows * this.outer * this.inner, k = ctx.k;
     if (!ctx.training || !this.trainable) return this.fromRows(ctx, this.infer(ctx, x, n), rows);
     this.frozenScale = null;
     this.x = x;
@@ -129,7 +129,7 @@ export class BatchNormalization extends Layer {
 
   backward(ctx: StepContext, dyIn: F32, rows: number, needsInputGrad: boolean): F32 | null {
     const dy = this.toRows(ctx, dyIn, rows);
-    const c = this.features, n = dy.length / c, k = ctx.k;
+    const c = this.features, n = rows * this.outer * this.inner, k = ctx.k;
     if (this.frozenScale) {
       // inference mode: the statistics are constants, dx = dy·gamma/√(moving var + eps)
       if (!needsInputGrad) return null;

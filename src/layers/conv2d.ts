@@ -5,6 +5,7 @@ import type { F32 } from '../memory/heap.js';
 import { elementwise } from './activations.js';
 import { Layer, type LayerPlan, type Param, type StepContext } from './layer.js';
 import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
+import { lastAxisRows } from './shape.js';
 import { checkImageShape, windowOption } from './window-args.js';
 
 const CONV2D = defineLayer({
@@ -85,18 +86,18 @@ export class Conv2D extends Layer {
 
   forward(ctx: StepContext, x: F32, rows: number): F32 {
     this.y = this.run(ctx, x, rows, this.kernel.value, this.bias?.value ?? null, elementwise(this.activation));
-    if (this.activation === 'softmax') ctx.k.softmax(this.y.length / this.filters, this.filters, this.y, this.y);
+    if (this.activation === 'softmax') ctx.k.softmax(lastAxisRows(rows, this.outputShape!), this.filters, this.y, this.y);
     return this.y;
   }
 
-  backward(ctx: StepContext, dy: F32, _rows: number, needsInputGrad: boolean): F32 | null {
-    const k = ctx.k, g = this.g, f = this.filters;
+  backward(ctx: StepContext, dy: F32, rows: number, needsInputGrad: boolean): F32 | null {
+    const k = ctx.k, g = this.g, f = this.filters, pixels = lastAxisRows(rows, this.outputShape!);
     // through the activation in place: dy is step scratch that nothing reads after this
-    if (this.activation === 'softmax') k.softmaxBackward(dy.length / f, f, this.y, dy, dy);
-    else k.activationBackward(dy.length, this.y, dy, dy, elementwise(this.activation));
+    if (this.activation === 'softmax') k.softmaxBackward(pixels, f, this.y, dy, dy);
+    else k.activationBackward(pixels * f, this.y, dy, dy, elementwise(this.activation));
     if (this.trainable) {
       conv2dBackwardFilter(k, g, f, this.x, this.col, dy, this.kernel.grad!, ctx.scratch);
-      if (this.bias) k.sumRows(dy.length / f, f, dy, this.bias.grad!, false);
+      if (this.bias) k.sumRows(pixels, f, dy, this.bias.grad!, false);
     }
     if (!needsInputGrad) return null;
     const dx = ctx.scratch(g.batch * g.inH * g.inW * g.channels);

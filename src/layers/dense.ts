@@ -2,6 +2,7 @@ import type { F32 } from '../memory/heap.js';
 import { elementwise } from './activations.js';
 import { Layer, type LayerPlan, type Param, type StepContext } from './layer.js';
 import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
+import { lastAxisRows } from './shape.js';
 
 const DENSE = defineLayer({
   className: 'Dense',
@@ -57,7 +58,7 @@ export class Dense extends Layer {
 
   /** Rows of the kernel GEMM: the batch times every leading axis. */
   private gemmRows(rows: number): number {
-    return (rows * this.inputShape!.reduce((a, b) => a * b, 1)) / this.inputDim;
+    return lastAxisRows(rows, this.inputShape!);
   }
 
   endsInSoftmax(): boolean {

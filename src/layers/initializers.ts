@@ -1,7 +1,7 @@
 import { rng } from '../util/rng.js';
 import { oneOf } from '../util/validate.js';
 
-/** Keras initializer names (TF.js spelling). Fan-in/out: [fanIn, fanOut] for a Dense kernel, [..window, in, out] × window size for a convolution. */
+/** Keras initializer names (TF.js spelling). Fan-in and fan-out as Keras computes them (fans below). */
 export const INITIALIZERS = ['zeros', 'ones', 'glorotUniform', 'glorotNormal', 'heNormal', 'heUniform'] as const;
 export type Initializer = (typeof INITIALIZERS)[number];
 
@@ -12,11 +12,19 @@ export function checkInitializer(value: unknown, name: string): Initializer {
   return oneOf(value, name, INITIALIZERS);
 }
 
-export function initialize(kind: Initializer, out: Float32Array, shape: number[]): void {
-  // TF's fans: a convolution kernel [..window, in, out] counts each window position
+/**
+ * Keras's fans of a weight shape: [in, out] for a Dense kernel; for a convolution kernel
+ * [..., in, out] each is multiplied by the receptive field (the product of the leading axes);
+ * a vector's are its length.
+ */
+export function fans(shape: number[]): [number, number] {
+  if (shape.length <= 2) return [shape[0] ?? 1, shape[shape.length - 1] ?? 1];
   const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
-  const fanIn = shape.length > 1 ? shape[shape.length - 2] * receptive : shape[0] ?? 1;
-  const fanOut = shape.length > 1 ? shape[shape.length - 1] * receptive : shape[0] ?? 1;
+  return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
+}
+
+export function initialize(kind: Initializer, out: Float32Array, shape: number[]): void {
+  const [fanIn, fanOut] = fans(shape);
   switch (kind) {
     case 'zeros': out.fill(0); return;
     case 'ones': out.fill(1); return;

@@ -3,10 +3,8 @@ import { heap, kernels } from '../backend/runtime.js';
 import { Arena } from '../memory/arena.js';
 import type { F32 } from '../memory/heap.js';
 import { Tensor, sizeOf, toTensor } from '../tensor/tensor.js';
-import { boolean, knownKeys } from '../util/validate.js';
 import { initialize, type Initializer } from './initializers.js';
-import type { LayerDef, Options } from './options.js';
-import { checkInputShape } from './shape.js';
+import { readArgs, type LayerDef, type Options } from './options.js';
 
 /** One weight of a layer, in the shared memory: value, gradient (trainable weights only), optimizer slots. */
 export interface Param {
@@ -85,23 +83,14 @@ export abstract class Layer {
   private readonly settings: Readonly<Record<string, unknown>>;
 
   constructor(def: LayerDef, args: unknown) {
-    const f = def.factory, keys = Object.keys(def.options);
-    knownKeys(args as object | undefined, f, [...keys, 'inputShape', 'name', 'trainable']);
-    const a = (args ?? {}) as Record<string, unknown>;
-    const needed = keys.filter((k) => def.options[k].required);
-    if (args === undefined && needed.length) throw new Error(`${f}: expected an options object with ${needed.join(', ')}, got undefined`);
-    const settings: Record<string, unknown> = {};
-    for (const key of keys) {
-      const o = def.options[key];
-      settings[key] = a[key] === undefined && !o.required ? o.default : o.check(a[key], `${f}: ${key}`);
-    }
-    this.declaredInputShape = checkInputShape(a.inputShape, f)?.slice() ?? null;
-    this.trainable = a.trainable === undefined ? true : boolean(a.trainable, `${f}: trainable`);
-    this.name = (a.name as string | undefined) ?? defaultName(def.className);
+    const a = readArgs(def, args);
+    this.declaredInputShape = a.inputShape;
+    this.trainable = a.trainable;
+    this.name = a.name ?? defaultName(def.className);
     this.className = def.className;
     this.def = def;
-    this.settings = Object.freeze(settings);
-    Object.assign(this, settings);
+    this.settings = a.settings;
+    Object.assign(this, a.settings);
   }
 
   get built(): boolean {
@@ -191,8 +180,9 @@ export abstract class Layer {
   }
 
   /**
-   * Forward pass over `rows` samples in the step scratch. Layers keep what backward needs in fields
-   * (valid for this step only).
+   * Forward pass over `rows` samples (the batch size) in the step scratch. Counts come from `rows` and
+   * the layer's shapes (shape.ts lastAxisRows), never from a buffer's length. Layers keep what backward
+   * needs in fields (valid for this step only).
    */
   abstract forward(ctx: StepContext, x: F32, rows: number): F32;
   /**

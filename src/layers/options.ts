@@ -1,6 +1,7 @@
-import { boolean, integer, number, oneOf } from '../util/validate.js';
+import { boolean, integer, knownKeys, number, oneOf } from '../util/validate.js';
 import { ACTIVATIONS, type Activation } from './activations.js';
 import { checkInitializer, initializerConfig, initializerFromConfig, type Initializer } from './initializers.js';
+import { checkInputShape } from './shape.js';
 
 /**
  * One option of a layer's configuration, declared once: how a user's value is checked (the error names
@@ -74,6 +75,36 @@ export interface LayerDef<O extends Options = Options> {
   readonly fixed?: Record<string, unknown>;
 }
 
+/** Names the Layer base uses itself: options become fields of the layer, so none may take one of these. */
+const RESERVED = ['inputShape', 'name', 'trainable', 'className', 'outputShape', 'declaredInputShape', 'def', 'params', 'built'];
+
 export function defineLayer<O extends Options>(def: LayerDef<O>): LayerDef<O> {
+  const clash = Object.keys(def.options).filter((k) => RESERVED.includes(k));
+  if (clash.length) throw new Error(`defineLayer ${def.className}: option ${clash.join(', ')} would hide the Layer field of that name`);
   return def;
+}
+
+/**
+ * A layer's constructor arguments checked against its declaration: unknown keys refused, every option
+ * checked (or its default taken), and the arguments every layer takes (inputShape, name, trainable).
+ */
+export function readArgs(def: LayerDef, args: unknown): {
+  settings: Readonly<Record<string, unknown>>; inputShape: number[] | null; name: string | undefined; trainable: boolean;
+} {
+  const f = def.factory, keys = Object.keys(def.options);
+  knownKeys(args as object | undefined, f, [...keys, 'inputShape', 'name', 'trainable']);
+  const a = (args ?? {}) as Record<string, unknown>;
+  const needed = keys.filter((k) => def.options[k].required);
+  if (args === undefined && needed.length) throw new Error(`${f}: expected an options object with ${needed.join(', ')}, got undefined`);
+  const settings: Record<string, unknown> = {};
+  for (const key of keys) {
+    const o = def.options[key];
+    settings[key] = a[key] === undefined && !o.required ? o.default : o.check(a[key], `${f}: ${key}`);
+  }
+  return {
+    settings: Object.freeze(settings),
+    inputShape: checkInputShape(a.inputShape, f)?.slice() ?? null,
+    name: a.name as string | undefined,
+    trainable: a.trainable === undefined ? true : boolean(a.trainable, `${f}: trainable`),
+  };
 }

@@ -2,6 +2,7 @@ import { window2d, type Window2D } from '../backend/window2d.js';
 import type { F32 } from '../memory/heap.js';
 import { Layer, type LayerPlan, type StepContext } from './layer.js';
 import { defineLayer, type ArgsOf, type ConfigOf, type LayerDef } from './options.js';
+import { sizeOfShape } from './shape.js';
 import { checkImageShape, windowOption } from './window-args.js';
 
 const poolOptions = () => ({
@@ -61,7 +62,7 @@ abstract class Pooling2D extends Layer {
 
   backward(ctx: StepContext, dy: F32, _rows: number, needsInputGrad: boolean): F32 | null {
     if (!needsInputGrad) return null;
-    const dx = ctx.scratch(this.x.length);
+    const g = this.g, dx = ctx.scratch(g.batch * g.inH * g.inW * g.channels);
     this.poolBackward(ctx, dy, dx);
     return dx;
   }
@@ -117,7 +118,7 @@ export class GlobalAveragePooling2D extends Layer {
 
   backward(ctx: StepContext, dy: F32, rows: number, needsInputGrad: boolean): F32 | null {
     if (!needsInputGrad) return null;
-    const dx = ctx.scratch(rows * this.inputShape!.reduce((a, b) => a * b, 1));
+    const dx = ctx.scratch(rows * sizeOfShape(this.inputShape!));
     ctx.k.avgPoolBackward(this.g, dy, dx);
     return dx;
   }

@@ -9,3 +9,10 @@ export function checkInputShape(shape: unknown, layer: string): number[] | undef
 
 /** The number of floats in one sample of this shape. */
 export const sizeOfShape = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * The vectors along the last axis in a batch of `rows` samples of `shape` (no batch axis): rows times every
+ * other axis. A Dense layer's GEMM rows, a softmax's or a loss's rows: always from the batch size, never
+ * from a buffer's length.
+ */
+export const lastAxisRows = (rows: number, shape: readonly number[]): number => rows * sizeOfShape(shape.slice(0, -1));

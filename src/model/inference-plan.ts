@@ -6,6 +6,7 @@ import { BatchNormalization } from '../layers/batch-normalization.js';
 import { Conv2D } from '../layers/conv2d.js';
 import { Dense } from '../layers/dense.js';
 import type { Layer, StepContext } from '../layers/layer.js';
+import { lastAxisRows } from '../layers/shape.js';
 
 /**
  * Inference with every BatchNormalization folded into the Dense or Conv2D in front of it:
@@ -17,7 +18,7 @@ import type { Layer, StepContext } from '../layers/layer.js';
  * batches of one predict call do not repack the same weights.
  */
 type Step =
-  | { kind: 'dense'; inputDim: number; units: number; w: F32; packed: F32 | null; b: F32 | null; act: Act; softmax: boolean }
+  | { kind: 'dense'; inputShape: number[]; inputDim: number; units: number; w: F32; packed: F32 | null; b: F32 | null; act: Act; softmax: boolean }
   | { kind: 'conv'; layer: Conv2D; w: F32; b: F32 | null; act: Act; softmax: boolean }
   | { kind: 'layer'; layer: Layer };
 
@@ -74,7 +75,7 @@ export class InferencePlan {
       }
       const packed = pack ? this.alloc(k.packedWeightsLength(inputDim, units)) : null;
       if (packed) k.packWeights(inputDim, units, w, packed);
-      this.steps.push({ kind: 'dense', inputDim, units, w, packed, b, act, softmax });
+      this.steps.push({ kind: 'dense', inputShape: dense.inputShape!, inputDim, units, w, packed, b, act, softmax });
     }
   }
 
@@ -90,10 +91,10 @@ export class InferencePlan {
       if (s.kind === 'layer') { a = s.layer.forward(ctx, a, rows); continue; }
       if (s.kind === 'conv') {
         a = s.layer.run(ctx, a, rows, s.w, s.b, s.act);
-        if (s.softmax) ctx.k.softmax(a.length / s.layer.filters, s.layer.filters, a, a);
+        if (s.softmax) ctx.k.softmax(lastAxisRows(rows, s.layer.outputShape!), s.layer.filters, a, a);
         continue;
       }
-      const m = a.length / s.inputDim, y = ctx.scratch(m * s.units);
+      const m = lastAxisRows(rows, s.inputShape), y = ctx.scratch(m * s.units);
       if (s.packed) ctx.k.densePacked(m, s.units, s.inputDim, a, s.w, s.packed, s.b, y, s.act);
       else ctx.k.dense(m, s.units, s.inputDim, a, s.w, s.b, y, s.act);
       if (s.softmax) ctx.k.softmax(m, s.units, y, y);

@@ -1,6 +1,7 @@
 import { GEMM_PACK_MIN_ROWS } from '../backend/abi.js';
 import { heap, kernels } from '../backend/runtime.js';
 import type { Layer, StepContext } from '../layers/layer.js';
+import { lastAxisRows } from '../layers/shape.js';
 import type { Arena } from '../memory/arena.js';
 import type { F32 } from '../memory/heap.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -57,7 +58,7 @@ export function evaluateRows(layers: Layer[], arena: Arena, loss: Loss, accuracy
       const n = Math.min(batchSize, d.rows - start);
       const targets = d.y.subarray(start * d.yRow, (start + n) * d.yRow);
       inferBatch(arena, n, d.x.subarray(start * d.xRow, (start + n) * d.xRow), plan, (_view, out) => {
-        const lossRows = out.length / cols;
+        const lossRows = lastAxisRows(n, shape);
         const tgt = arena.take(out.length), dp = arena.take(out.length);
         h.f32(tgt).set(targets);
         lossSum += lossAndGrad(k, loss, lossRows, cols, out, tgt, dp);

@@ -1,6 +1,7 @@
 import type { Kernels } from '../backend/kernels.js';
 import { heap } from '../backend/runtime.js';
 import type { Layer, Param, StepContext } from '../layers/layer.js';
+import { lastAxisRows } from '../layers/shape.js';
 import type { Arena } from '../memory/arena.js';
 import type { F32 } from '../memory/heap.js';
 import { countCorrect, isCrossEntropy, lossAndGrad, type AccuracyKind, type Loss } from './losses.js';
@@ -115,7 +116,7 @@ function forwardBackward(t: Training, ctx: StepContext, rows: number, xin: F32, 
   let a = xin;
   for (let i = 0; i < last; i++) a = layers[i].forward(ctx, a, rows);
   const out = fused ? layers[last].forwardLogits(ctx, a, rows) : layers[last].forward(ctx, a, rows);
-  const shape = layers[last].outputShape!, cols = shape[shape.length - 1], lossRows = out.length / cols;
+  const shape = layers[last].outputShape!, cols = shape[shape.length - 1], lossRows = lastAxisRows(rows, shape);
   const grad = arena.take(out.length), probs = fused ? arena.take(out.length) : out;
   const sum = fused ? k.softmaxCrossEntropy(lossRows, cols, out, tgt, probs, grad)
     : lossAndGrad(k, loss, lossRows, cols, out, tgt, grad);

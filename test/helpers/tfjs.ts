@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import * as bw from '../../src/index.js';
+import { expectClose as closeTo } from './close.js';
 import { mulberry32 } from './rng.js';
 
 export { tf, bw, mulberry32 };
@@ -139,26 +140,9 @@ function weightNames(cls: string, n: number, l: bw.Layer): string[] {
 // ---------------------------------------------------------------------------------------------
 // Closeness
 
-/** max over elements of |a − e| / (atol + rtol·|e|); <= 1 means close. */
-export function closeness(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number): { ratio: number; at: number } {
-  let ratio = 0, at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i], e = expected[i];
-    const r = Number.isNaN(a) || Number.isNaN(e) ? Infinity : Math.abs(a - e) / (atol + rtol * Math.abs(e));
-    if (r > ratio || (r === Infinity && at < 0)) { ratio = r; at = i; }
-  }
-  return { ratio, at };
-}
-
-/** Element-wise |a − e| <= atol + rtol·|e|, with a message naming the first worst element. */
+/** Element-wise |a − e| <= atol + rtol·|e| (test/helpers/close.ts, in this file's argument order). */
 export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, rtol = 1e-4, atol = 1e-5): void {
-  expect(actual.length, `${what}: length`).toBe(expected.length);
-  const { ratio, at } = closeness(actual, expected, rtol, atol);
-  if (ratio > 1) {
-    const show = (v: ArrayLike<number>) => Array.from(v).slice(0, 8).map((x) => x.toPrecision(7)).join(', ');
-    expect.fail(`${what}: element ${at} is ${actual[at]}, expected ${expected[at]} (rtol ${rtol}, atol ${atol}); `
-      + `actual [${show(actual)}${actual.length > 8 ? ', …' : ''}] expected [${show(expected)}${expected.length > 8 ? ', …' : ''}]`);
-  }
+  closeTo(what, actual, expected, { rtol, atol });
 }
 
 /** Compares every weight (moving statistics included) of the two models, layer by layer. */

@@ -9,7 +9,9 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import * as bw from '../../src/index.js';
 import type { Act } from '../../src/backend/kernels.js';
+import { GEMM_PACK_MIN_ROWS } from '../../src/backend/abi.js';
 import { threadPool } from '../../src/backend/runtime.js';
+import { MIN_PARALLEL_FLOPS } from '../../src/backend/threads/pool.js';
 import { available, KERNEL_SETS, kernels } from '../helpers/backends.js';
 import { EPS32, expectClose } from '../helpers/close.js';
 import { withHeap } from '../helpers/kernel-heap.js';
@@ -56,7 +58,7 @@ describe.each(KERNEL_SETS)('densePacked on %s', (name) => {
         expectClose('W untouched', h.read(W), w, { rtol: 0 });
       }); // withHeap checks the guard zones: packWeights wrote only its packedWeightsLength floats
       const parallel = (threadPool()?.parallelCalls ?? 0) - parallelBefore;
-      if (threads === 2 && name !== 'js' && 2 * m * n * k >= 2 ** 19 && m >= 4) expect(parallel).toBeGreaterThan(0);
+      if (threads === 2 && name !== 'js' && 2 * m * n * k >= MIN_PARALLEL_FLOPS && m >= GEMM_PACK_MIN_ROWS) expect(parallel).toBeGreaterThan(0);
     }
   });
 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as bw from '../../src/index.js';
 import type { Act, GemmOp, Kernels } from '../../src/backend/kernels.js';
 import { heap, threadPool } from '../../src/backend/runtime.js';
+import { GEMM_PACK_MIN_ROWS } from '../../src/backend/abi.js';
 import { MIN_PARALLEL_FLOPS, partition } from '../../src/backend/threads/pool.js';
 import { available, kernels } from '../helpers/backends.js';
 import { checkDense, checkGemm } from '../helpers/gemm-checks.js';
@@ -120,7 +121,7 @@ describe.each(SETS)('threaded GEMM on %s', (set) => {
   test('small products and m < 4 with B not transposed stay on the calling thread', async () => {
     const K = kernels(set);
     const small = await run(2, gemmOnce(K, 'nn', 16, 16, 16, false, 'small'));
-    const gemv = await run(2, gemmOnce(K, 'nn', 3, 2000, 2000, false, 'gemv'));
+    const gemv = await run(2, gemmOnce(K, 'nn', GEMM_PACK_MIN_ROWS - 1, 2000, 2000, false, 'gemv'));
     expect(small.parallel).toBe(0);
     expect(gemv.parallel).toBe(0);
   });

@@ -81,3 +81,15 @@ test('trainable is checked like every option, naming the factory', () => {
   expect(() => bw.layers.activation({ activation: 'relu', trainable: 'yes' as unknown as boolean })).toThrow(/^activation: trainable: expected true or false/);
   expect(() => bw.layers.dropout({ rate: 0.5, trainable: 1 as unknown as boolean })).toThrow(/^dropout: trainable: expected true or false/);
 });
+
+test("initializers use Keras's fans for weights of any rank", async () => {
+  const { fans } = await import('../../src/layers/initializers.js');
+  expect(fans([7])).toEqual([7, 7]);
+  expect(fans([5, 3])).toEqual([5, 3]);
+  expect(fans([3, 3, 4, 8])).toEqual([36, 72]); // a 3×3 convolution kernel, 4 → 8 channels
+});
+
+test('an option may not take the name of a Layer field', async () => {
+  const { defineLayer, option } = await import('../../src/layers/options.js');
+  expect(() => defineLayer({ className: 'Bad', factory: 'bad', options: { name: option.boolean(true) } })).toThrow(/option name would hide the Layer field/);
+});

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as bw from '../../src/index.js';
+import { expectClose as closeTo } from '../helpers/close.js';
 import { mulberry32 } from '../helpers/rng.js';
 
 // TF.js (cpu backend) is the outside reference for the public ops; both bnwasm backends must agree with it.
@@ -10,14 +11,9 @@ const randn = (n: number, seed: number, scale = 1, offset = 0) => {
   return Float32Array.from({ length: n }, () => offset + scale * (r() * 2 - 1));
 };
 
-function expectClose(actual: Float32Array, expected: Float32Array | number[] | Int32Array | Uint8Array, tol: number) {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < actual.length; i++) {
-    const e = Number(expected[i]);
-    const err = Math.abs(actual[i] - e);
-    if (err > tol * (1 + Math.abs(e))) throw new Error(`index ${i}: got ${actual[i]}, expected ${e} (tolerance ${tol})`);
-  }
-}
+/** |got − want| <= tol·(1 + |want|), element-wise. */
+const expectClose = (got: ArrayLike<number>, want: ArrayLike<number>, tol: number) =>
+  closeTo('op output', got, Array.from(want, Number), { rtol: tol, atol: tol });
 
 beforeAll(async () => {
   await bw.ready();
