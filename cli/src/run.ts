@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { errorLine } from './errors.js';
-import { fraction, integer, layerSizes, positiveInteger, positiveNumber } from './options.js';
+import { columnNames, fraction, integer, layerSizes, positiveInteger, positiveNumber } from './options.js';
 import type { Output } from './output.js';
 import { TRAIN_DEFAULTS } from './train.js';
 
@@ -35,6 +35,7 @@ function program(io: Io): Command {
     .option('--epochs <n>', 'passes over the training rows', positiveInteger, TRAIN_DEFAULTS.epochs)
     .option('--batch-size <n>', 'rows per training step', positiveInteger, TRAIN_DEFAULTS.batchSize)
     .addOption(new Option('--hidden <sizes>', 'hidden layer sizes, comma-separated').argParser(layerSizes).default([...TRAIN_DEFAULTS.hidden], TRAIN_DEFAULTS.hidden.join(',')))
+    .option('--ignore <columns>', 'columns that are neither features nor the label (ids, names, text), comma-separated', columnNames)
     .option('--no-batchnorm', 'no BatchNormalization layers (the features are standardized instead)')
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(['sgd', 'adam']).default(TRAIN_DEFAULTS.optimizer))
     .option('--learning-rate <lr>', 'learning rate (default: 0.01 for sgd, 0.001 for adam)', positiveNumber)
@@ -45,7 +46,7 @@ function program(io: Io): Command {
     .action(async (file: string, o) => {
       const { train } = await import('./train.js');
       await train(file, {
-        label: o.label, epochs: o.epochs, batchSize: o.batchSize, hidden: o.hidden, batchNorm: o.batchnorm,
+        label: o.label, ignore: o.ignore, epochs: o.epochs, batchSize: o.batchSize, hidden: o.hidden, batchNorm: o.batchnorm,
         optimizer: o.optimizer, learningRate: o.learningRate, validationSplit: o.validationSplit, task: o.task,
         seed: o.seed, out: o.out,
       }, io.out);

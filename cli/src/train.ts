@@ -16,6 +16,8 @@ import { permuteRows, splitRows } from './split.js';
 
 export interface TrainOptions {
   label: string;
+  /** Columns to leave out of the features. */
+  ignore?: string[];
   epochs: number;
   batchSize: number;
   hidden: number[];
@@ -55,7 +57,8 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
   // the output is checked before the data is read, so a bad --out never costs a training run
   checkOutDir(opts.out, '--out', MODEL_FILES);
   await ready(); // checks BNWASM_BACKEND / BNWASM_THREADS before the data is read
-  const data = await readDataset(file, { label: opts.label });
+  const data = await readDataset(file, { label: opts.label, ignore: opts.ignore });
+  if (data.rowLabels) out.log(`the first column has no name: read as row labels (a pandas index or R row names), not a feature`);
   const y = targets(data, opts.task);
   if (y.reason) out.log(`task: ${y.reason}`);
   const { featureColumns, width } = data;
