@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { errorLine } from './errors.js';
 import { columnNames, fraction, integer, layerSizes, positiveInteger, positiveNumber } from './options.js';
 import type { Output } from './output.js';
-import { TRAIN_DEFAULTS } from './train.js';
+import { DEFAULT_EPOCHS, MIN_DEFAULT_STEPS, TRAIN_DEFAULTS } from './train.js';
 
 export interface Io {
   out: Output;
@@ -32,7 +32,7 @@ function program(io: Io): Command {
     .description('train a model on a CSV file (header row; comma, semicolon or tab separated) and save it to a directory')
     .argument('<file.csv>', 'training data')
     .requiredOption('--label <column>', 'the column to predict')
-    .option('--epochs <n>', 'passes over the training rows', positiveInteger, TRAIN_DEFAULTS.epochs)
+    .option('--epochs <n>', `passes over the training rows (default: ${DEFAULT_EPOCHS}, or more to make ${MIN_DEFAULT_STEPS} steps on a small classification table)`, positiveInteger)
     .option('--batch-size <n>', 'rows per training step', positiveInteger, TRAIN_DEFAULTS.batchSize)
     .addOption(new Option('--hidden <sizes>', 'hidden layer sizes, comma-separated').argParser(layerSizes).default([...TRAIN_DEFAULTS.hidden], TRAIN_DEFAULTS.hidden.join(',')))
     .option('--ignore <columns>', 'columns that are neither features nor the label (ids, names, text), comma-separated', columnNames)

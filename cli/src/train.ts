@@ -18,7 +18,8 @@ export interface TrainOptions {
   label: string;
   /** Columns to leave out of the features. */
   ignore?: string[];
-  epochs: number;
+  /** Default: defaultEpochs (DEFAULT_EPOCHS, more for a small classification table). */
+  epochs?: number;
   batchSize: number;
   hidden: number[];
   batchNorm: boolean;
@@ -33,7 +34,7 @@ export interface TrainOptions {
 }
 
 export const TRAIN_DEFAULTS = {
-  epochs: 20, batchSize: 32, hidden: [64, 64], batchNorm: true, optimizer: 'adam', validationSplit: 0.2, seed: 42, out: 'bnwasm-model',
+  batchSize: 32, hidden: [64, 64], batchNorm: true, optimizer: 'adam', validationSplit: 0.2, seed: 42, out: 'bnwasm-model',
 } as const;
 
 export interface TrainResult {
@@ -43,6 +44,23 @@ export interface TrainResult {
   metrics: Record<string, number>;
   confusion: number[][] | null;
   modelDir: string;
+}
+
+/** Epochs when --epochs is not given, unless a small classification table needs more to reach MIN_DEFAULT_STEPS. */
+export const DEFAULT_EPOCHS = 20;
+/**
+ * Optimizer steps a default classification run takes at least. 20 epochs of 120 rows are 80 Adam steps
+ * at 0.001, too few to fit even three classes: measured on public tables (iris 90 % → 93 % held out,
+ * logistic regression 94 %; wine 95 % → 97 %), with no loss on larger ones. A small regression (the mean
+ * of several networks) keeps DEFAULT_EPOCHS: more steps let its networks fit the noise (diabetes: the
+ * worst split's R² 0.03 → 0.05 below least squares).
+ */
+export const MIN_DEFAULT_STEPS = 500;
+
+/** The epochs of a run without --epochs. */
+export function defaultEpochs(trainRows: number, batchSize: number, classification: boolean): number {
+  if (!classification) return DEFAULT_EPOCHS;
+  return Math.max(DEFAULT_EPOCHS, Math.ceil(MIN_DEFAULT_STEPS / Math.ceil(trainRows / batchSize)));
 }
 
 /** From this many training rows on, the default model also normalizes its hidden layers. */
@@ -99,6 +117,7 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
     applyScaling(yv, s);
   }
 
+  const epochs = opts.epochs ?? defaultEpochs(nTrain, opts.batchSize, classification);
   const outputs = classification ? y.classes.length : 1;
   const learningRate = opts.learningRate ?? (opts.optimizer === 'sgd' ? 0.01 : 0.001);
   // Measured on small generated tables (see the default-model tests): after calibration, BN between the
@@ -132,7 +151,7 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
   const normalization = !opts.batchNorm ? 'without batch normalization' : hiddenBatchNorm ? 'with batch normalization'
     : `batch normalization of the inputs only (fewer than ${HIDDEN_BN_MIN_ROWS} training rows)`;
   const averaged = members > 1 ? ` · the mean of ${members} networks of hidden ${hidden.join(',') || 'none'}` : '';
-  out.log(`Training on ${nTrain} rows, ${nHeld} held out · ${width} features · ${classification ? `${outputs} classes` : 'regression'} · ${normalization}${averaged} · ${opts.optimizer} lr ${learningRate}`);
+  out.log(`Training on ${nTrain} rows, ${nHeld} held out · ${width} features · ${classification ? `${outputs} classes` : 'regression'} · ${normalization}${averaged} · ${opts.optimizer} lr ${learningRate} · ${epochs} epochs${opts.epochs === undefined && epochs > DEFAULT_EPOCHS ? ` (at least ${MIN_DEFAULT_STEPS} steps on a small table)` : ''}`);
   let bar: ReturnType<typeof startBar> | null = null;
   let seen = 0;
   const status = (logs: Record<string, number>) => Object.entries(logs)
@@ -145,11 +164,11 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
     let history: bw.History;
     try {
       history = await allocatingAsync(opts, () => model.fit(xTrain, yTrain, {
-        epochs: opts.epochs,
+        epochs,
         batchSize: opts.batchSize,
         validationData: xHeld && yHeld ? [xHeld, yHeld] : undefined,
         callbacks: {
-          onEpochBegin: (epoch) => { seen = 0; bar = startBar(out, `${label}Epoch ${epoch + 1}/${opts.epochs}`, nTrain, 'samples'); },
+          onEpochBegin: (epoch) => { seen = 0; bar = startBar(out, `${label}Epoch ${epoch + 1}/${epochs}`, nTrain, 'samples'); },
           onBatchEnd: (_b, logs) => { seen += logs.size; bar?.update(seen, status({ loss: logs.loss, ...(logs.accuracy === undefined ? {} : { accuracy: logs.accuracy }) })); },
           onEpochEnd: (_e, logs) => bar?.stop(status(logs)),
         },
