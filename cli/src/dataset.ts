@@ -155,7 +155,8 @@ function datasetReader(file: string, opts: ReadOptions) {
         const column = header.columns[featureIndex[j]];
         // a word or a date where a number belongs is usually a column of them (names, categories, dates): say how to leave it out
         const textual = !MISSING.has(cell) && (/^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}/.test(cell) || (/\p{L}/u.test(cell) && !/^[+-]?(?:\.?\d|inf)/i.test(cell)));
-        const remedy = textual && !opts.features ? ` (to train without the column: --ignore ${shellWord(column)})` : '';
+        const remedy = MISSING.has(cell) ? ' (fill or drop the rows with missing values)'
+          : textual && !opts.features ? ` (to train without the column: --ignore ${shellWord(column)})` : '';
         fail(`${file}: line ${line} (data row ${rows + 1}), column '${column}': ${whyNotNumber(cell, decimalComma)}; feature cells must be numbers${remedy}`);
       }
       data[base + j] = v;

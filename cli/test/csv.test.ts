@@ -113,8 +113,9 @@ describe('readCsv and readDataset', () => {
     ['MALE', 'Beak Length (mm)', /\(to train without the column: --ignore 'Beak Length \(mm\)'\)$/],
     ['0x1F', 'b', /feature cells must be numbers$/],
     ['Infinity', 'b', /feature cells must be numbers$/],
-    ['NA', 'b', /feature cells must be numbers$/],
-  ])('a feature cell %j that is a word or a date suggests --ignore; a number-like or missing one does not', async (cell, column, message) => {
+    ['NA', 'b', /feature cells must be numbers \(fill or drop the rows with missing values\)$/],
+    ['', 'b', /is empty; feature cells must be numbers \(fill or drop the rows with missing values\)$/],
+  ])('a feature cell %j: a word or a date suggests --ignore, a missing value filling or dropping rows, a number-like one neither', async (cell, column, message) => {
     const e = await error(read(`"${column}",label\n1,0\n${cell},1\n`, 'label'));
     expect(e!.message).toMatch(message);
   });
