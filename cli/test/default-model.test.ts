@@ -171,6 +171,24 @@ describe('the default model on public tables', () => {
     expect(mean(defaults)).toBeGreaterThanOrEqual(mean(plain) - 0.03);
     expect(mean(defaults)).toBeGreaterThanOrEqual(mean(logistic) - 0.03);
   }, 120_000);
+
+  test('diabetes.csv: the integer target is a regression; mean held-out R² of the defaults over 5 splits within 0.05 of least squares', async () => {
+    const file = join(FIXTURES, 'diabetes.csv');
+    const data = await readDataset(file, { label: 'progression' });
+    const y = Array.from(targets(data, undefined).values);
+    const x = Array.from({ length: data.rows }, (_, i) => Array.from(data.x.subarray(i * data.width, (i + 1) * data.width)));
+    const defaults: number[] = [], leastSquares: number[] = [];
+    for (const seed of [42, 1, 2, 3, 4]) {
+      const r = await train(file, options('progression', join(dir, `diabetes-${seed}`), { seed }), quiet());
+      expect(r.task).toBe('regression');
+      const split = splitRows(data.rows, TRAIN_DEFAULTS.validationSplit, seed);
+      const held = Array.from(split.heldOut, (i) => y[i]), m = mean(held);
+      defaults.push(1 - r.metrics.val_rmse ** 2 / mean(held.map((v) => (v - m) ** 2)));
+      leastSquares.push(leastSquaresR2(x, y, split));
+    }
+    console.log(`diabetes.csv: ${JSON.stringify({ defaults: mean(defaults), leastSquares: mean(leastSquares) })}`);
+    expect(mean(defaults)).toBeGreaterThanOrEqual(mean(leastSquares) - 0.05);
+  }, 120_000);
 });
 
 describe('epochs without --epochs', () => {
