@@ -207,4 +207,14 @@ describe('epochs without --epochs', () => {
     expect(given.lines.join('\n')).toMatch(/· 3 epochs\n/);
     expect(chosen.lines.join('\n')).toMatch(/· 125 epochs \(at least 500 steps on a small table\)/);
   }, 60_000);
+
+  test("a small table's epochs are validated with calibrated statistics: the last epoch's val_accuracy is the saved model's", async () => {
+    const log = quiet();
+    const r = await train(join(FIXTURES, 'wine.csv'), options('class', join(dir, 'wine-epochs'), { epochs: 3 }), log);
+    const epochLines = log.lines.filter((l) => l.startsWith('Epoch '));
+    expect(epochLines).toHaveLength(3);
+    // with the moving averages after 15 steps it read 0.3333-0.4444 (the held-out accuracy is about 0.9)
+    expect(epochLines[2]).toContain(`val_accuracy ${r.metrics.val_accuracy.toFixed(4)}`);
+    expect(r.metrics.val_accuracy).toBeGreaterThan(0.8);
+  }, 60_000);
 });
