@@ -31,16 +31,6 @@ export interface Training {
 
 export interface StepResult { loss: number; samples: number }
 
-/** True when every value is finite: x − x is 0 for finite x and NaN for NaN and ±Infinity (branch-free, 4 sums). */
-function allFinite(v: Float32Array): boolean {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (const end = v.length & ~3; i < end; i += 4) {
-    s0 += v[i] - v[i]; s1 += v[i + 1] - v[i + 1]; s2 += v[i + 2] - v[i + 2]; s3 += v[i + 3] - v[i + 3];
-  }
-  for (; i < v.length; i++) s0 += v[i] - v[i];
-  return s0 + s1 + s2 + s3 === 0;
-}
-
 /**
  * Everything a step may change, copied into the step's arena before it runs: every layer's weights,
  * trainable or not (BN's moving statistics move in the forward pass), and their optimizer slots (a memcpy
@@ -127,10 +117,9 @@ export function trainStep(t: Training, rows: number, xRow: number, yRow: number,
     }
     // the weights only: a NaN gradient or an overflowing step shows there (an Adam v that overflows alone
     // freezes that weight but poisons nothing); scanning the slots too would double the cost
-    const view = heap();
     for (const layer of t.layers) {
       for (const p of layer.trainableParams()) {
-        if (!allFinite(view.f32(p.value))) throw new DivergenceError('the update made a weight NaN or infinite; the step was not applied');
+        if (!t.k.allFinite(p.value.length, p.value)) throw new DivergenceError('the update made a weight NaN or infinite; the step was not applied');
       }
     }
     return result;
