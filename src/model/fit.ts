@@ -64,7 +64,7 @@ function gatherRows(src: Float32Array, width: number, order: Int32Array | null, 
   }
 }
 /** Row width (floats) from which one typed-array copy per row beats a plain loop. */
-const WIDE_ROW = 64;
+const WIDE_ROW = 32;
 
 /** The batch's per-sample weights, in the order gatherRows takes the rows. */
 function gatherWeights(w: Float32Array, order: Int32Array | null, start: number, n: number): Float32Array {
