@@ -152,6 +152,8 @@ export interface Kernels {
 
   /** Keras's weight penalty: returns l1·Σ|w| + l2·Σw² and adds its gradient l1·sign(w) + 2·l2·w into g. */
   regularize(n: number, w: F32, g: F32, l1: number, l2: number): number;
+  /** Whether every one of the n floats of x is finite (no NaN, no ±Infinity). */
+  allFinite(n: number, x: F32): boolean;
 
   /** y = x ⊙ mask (dropout, with the 1/(1 − rate) already in the mask). y may alias x. */
   multiply(n: number, x: F32, mask: F32, y: F32): void;
