@@ -28,7 +28,7 @@ async function main() {
   });
 
   const render = (t) => {
-    $('#architecture').textContent = `${ARCHITECTURES[t.architecture].label}: ${ARCHITECTURES[t.architecture].description}`;
+    for (const m of MODELS) $(`#arch-${m.key}`).textContent = ARCHITECTURES[t.architecture].summary(m.batchNorm);
     document.body.dataset.model = t.architecture;
     $('#epoch').textContent = String(t.epoch + 1);
     $('#steps').textContent = t.steps.toLocaleString('en-US');

@@ -17,7 +17,7 @@ export const MODELS = [
 export const ARCHITECTURES = {
   mlp: {
     label: 'MLP',
-    description: 'Dense(64, relu) → [BN] → Dense(10, softmax) on the 64 pixels',
+    summary: (batchNorm) => `Dense(64, relu) → ${batchNorm ? 'BatchNormalization → ' : ''}Dense(10, softmax)`,
     shape: [FEATURES],
     layers(batchNorm) {
       return [
@@ -29,7 +29,10 @@ export const ARCHITECTURES = {
   },
   cnn: {
     label: 'CNN',
-    description: 'conv 8 3×3 → [BN] → relu → maxpool 2 → conv 16 3×3 → [BN] → relu → flatten → Dense(10, softmax) on 8×8×1 images',
+    summary: (batchNorm) => {
+      const bn = batchNorm ? 'BN → ' : '';
+      return `8×8×1 image → Conv2D(8, 3×3) → ${bn}relu → MaxPooling2D(2) → Conv2D(16, 3×3) → ${bn}relu → Flatten → Dense(10, softmax)`;
+    },
     shape: [8, 8, 1],
     layers(batchNorm) {
       const block = (filters, first) => [

@@ -61,7 +61,8 @@ export async function exerciseDemo(page: Page, url: string,
   expect(await page.getAttribute('body', 'data-model')).toBe('mlp');
   if (opts.model) await chooseModel(page, opts.model);
   const model = (await page.getAttribute('body', 'data-model'))!;
-  expect(await page.textContent('#architecture')).toMatch(model === 'cnn' ? /^CNN: conv 8 3×3 → \[BN\] → relu/ : /^MLP: Dense\(64, relu\)/);
+  expect(await page.textContent('#arch-bn')).toMatch(model === 'cnn' ? /^8×8×1 image → Conv2D\(8, 3×3\) → BN → relu/ : /^Dense\(64, relu\) → BatchNormalization/);
+  expect(await page.textContent('#arch-plain')).toMatch(model === 'cnn' ? /^8×8×1 image → Conv2D\(8, 3×3\) → relu/ : /^Dense\(64, relu\) → Dense/);
   const layers = await convLayers(page);
   const initialAccuracy = await readAccuracy(page);
 
