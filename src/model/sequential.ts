@@ -4,8 +4,8 @@ import { saveModel } from '../io/save.js';
 import { Layer } from '../layers/layer.js';
 import { Arena } from '../memory/arena.js';
 import { Holding, nextTurn } from '../memory/holding.js';
-import { Tensor, toTensor } from '../tensor/tensor.js';
-import { fail, integer, knownKeys, oneOf, show } from '../util/validate.js';
+import { Tensor } from '../tensor/tensor.js';
+import { fail, integer, knownKeys, oneOf } from '../util/validate.js';
 import { checkInputs, prepareTargets, type Dataset } from './data.js';
 import { fitLoop, type FitArgs } from './fit.js';
 import { foldedLayers } from './fold.js';
@@ -15,6 +15,8 @@ import { LOSS_ALIASES, LOSSES, type Loss } from './losses.js';
 import { makeMetric, METRIC_NAMES, type Metric, type MetricName } from '../training/metrics.js';
 import { sampleWeights } from '../training/sample-weights.js';
 import { toOptimizer, type Optimizer } from './optimizers.js';
+import { setModelWeights } from './set-weights.js';
+import { unbuiltOnError } from './unbuild-guard.js';
 import { summary } from './summary.js';
 import { calibrateBatchNorm, noticeAfterFit, type CalibrateArgs } from './calibrate.js';
 import { DivergenceError, trainStep, type StepResult } from './train-step.js';
@@ -224,28 +226,15 @@ export class Sequential {
     });
   }
 
-  /**
-   * Runs a call that may build the model from its inputs. If it throws before an optimizer step was applied,
-   * the layers it built are unbuilt again: a y of the wrong length must not fix the model's input width.
-   */
+  /** unbuild-guard.ts: a failed call unbuilds the layers it built and drops the scratch made for them. */
   private unbuiltOnError<T>(call: () => T): T {
-    const fresh = this.layers.filter((l) => !l.built), steps = this.optimizer?.iterations, hadArena = !!this.arena;
-    const undo = (e: unknown): never => {
-      if (fresh.length && this.optimizer?.iterations === steps) {
-        for (const l of fresh) l.unbuild();
-        if (!hadArena && this.arena) {
-          this.arena.release();
-          this.arena = null;
-        }
+    const hadArena = !!this.arena;
+    return unbuiltOnError(this.layers, () => this.optimizer?.iterations, () => {
+      if (!hadArena && this.arena) {
+        this.arena.release();
+        this.arena = null;
       }
-      throw e;
-    };
-    try {
-      const result = call();
-      return (result instanceof Promise ? result.catch(undo) : result) as T;
-    } catch (e) {
-      return undo(e);
-    }
+    }, call);
   }
 
   predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
@@ -308,26 +297,11 @@ export class Sequential {
     return this.layers.flatMap((l) => l.getWeights());
   }
 
-  /** Checks the count and every shape before writing anything. */
+  /** Checks the count and every shape before writing anything (set-weights.ts). */
   setWeights(weights: Tensor[]): void {
     this.usable('setWeights');
     if (!this.built) throw new Error(`setWeights: the model is not built yet (give the first layer an inputShape, or call fit/predict once)`);
-    const counts = this.layers.map((l) => l.weights().length), total = counts.reduce((a, b) => a + b, 0);
-    if (!Array.isArray(weights) || weights.length !== total) {
-      throw new Error(`setWeights: expected ${total} weights, got ${Array.isArray(weights) ? weights.length : show(weights)}`);
-    }
-    let i = 0;
-    const plan = this.layers.map((l, li) => {
-      const ws = weights.slice(i, i + counts[li]).map((w, j) => toTensor(w, `setWeights: weights[${i + j}]`));
-      l.weights().forEach((p, j) => {
-        if (ws[j].shape.join() !== p.shape.join()) {
-          throw new Error(`setWeights: weights[${i + j}] (${l.name}/${p.name}) must have shape [${p.shape.join(', ')}], got [${ws[j].shape.join(', ')}]`);
-        }
-      });
-      i += counts[li];
-      return ws;
-    });
-    this.layers.forEach((l, li) => l.setWeights(plan[li]));
+    setModelWeights(this.layers, weights);
   }
 
   /** Saves model.json + weights.bin (TF.js layers-model format) to a directory (Node) or an IOHandler. */
