@@ -56,7 +56,9 @@ export interface BatchNormalization extends ConfigOf<typeof BATCH_NORMALIZATION.
  * `virtualBatchSize` (Ghost BN, as tf.keras 2): a batch of B samples is normalized in ⌈B/V⌉ virtual batches,
  * sample i in virtual batch i mod ⌈B/V⌉ (tf.keras's [V, B/V] reshape when V divides B; any B works here);
  * the moving statistics move once per batch towards the virtual batches' mean moments.
- * The renorm step lives in bnorm-renorm.ts, the virtual batches in bnorm-ghost.ts.
+ * The renorm step lives in bnorm-renorm.ts, the virtual batches in bnorm-ghost.ts. What stays here (~300
+ * lines) is the layer proper: its options and weights, the feature-axis transposes, the training, inference
+ * and calibration passes and their backward, and how much of the moving statistics is still initial.
  */
 export class BatchNormalization extends Layer {
   static readonly def = BATCH_NORMALIZATION;
