@@ -9,6 +9,11 @@
  */
 import { addF32, copyF32, first, last, zeroF32 } from './window';
 
+// f32_im2col and f32_col2im write out the same walk over (batch, output row, output column, kernel row) on
+// purpose, as f32-pool.ts does: AssemblyScript has no closures, and a per-row callback through a function
+// table would keep the copy/add from being inlined. Only the row's copy (with zeroed padding) or add differs.
+// The JS twins share one walk (src/backend/js/conv.ts eachTap).
+
 export function f32_im2col(batch: i32, inH: i32, inW: i32, channels: i32, outH: i32, outW: i32, kH: i32, kW: i32,
   strideH: i32, strideW: i32, padTop: i32, padLeft: i32, x: usize, col: usize): void {
   const run = kW * channels, runBytes = <usize>run << 2, pixel = <usize>channels << 2;

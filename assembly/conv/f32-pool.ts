@@ -9,6 +9,12 @@
 import { loadN, storeN } from '../common/simd';
 import { first, last, zeroF32 } from './window';
 
+// The four kernels below write out the same window walk (batch, output row, output column, the in-image
+// window [ky0, ky1) × [kx0, kx1) and its corner) on purpose, as f32-im2col.ts does: AssemblyScript has no
+// closures, and a walk that called back per window through a function table would keep the SIMD body from
+// being inlined into the loop. Only what each does with a window differs. The JS twins share one walk
+// (src/backend/js/conv.ts eachWindow).
+
 /**
  * Backward writes each dx element once, instead of adding into a zeroed dx, when no two windows overlap
  * (stride ≥ window on both axes); only positions no window covers (a gap, a last row left over) still

@@ -11,6 +11,7 @@ import { PACK_A_BYTES, PACK_B_BYTES, scratchBase } from '../common/scratch';
 import { loadN, madd, storeN } from '../common/simd';
 import { actv } from '../vunary/act-v128';
 
+/** Written out beside gemm5x8 on purpose (see there): each tile keeps its accumulators as its own locals. */
 export function gemm6x8(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, rows: i32, cols: i32,
   addC: bool, bias: usize, act: i32): void {
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;

@@ -1,38 +1,15 @@
 import { heap } from '../backend/runtime.js';
 import type { F32 } from '../memory/heap.js';
-import { integer, knownKeys, number } from '../util/validate.js';
 import type { Initializer } from './initializers.js';
 import { Layer, type LayerPlan, type Param, type StepContext } from './layer.js';
-import { defineLayer, option, type ArgsOf, type ConfigOf, type Option } from './options.js';
+import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
 import type { Constraint } from './constraints.js';
 import type { Regularizer } from './regularizers.js';
 import type { PooledMoments } from './pooled-moments.js';
+import { renormClippingOption, renormCorrect, startRenormState, type RenormStep } from './bnorm-renorm.js';
+import { ghostBackward, ghostForward, ghostGroups, poolGhostMoments, virtualBatchSizeOption, type GhostStep } from './bnorm-ghost.js';
 
-/** Batch Renormalization's clipping of r to [rmin, rmax] and d to [−dmax, dmax]; a missing key does not clip. */
-export interface RenormClipping { rmax?: number; rmin?: number; dmax?: number }
-
-function renormClippingOption(): Option<RenormClipping | null, false> {
-  return {
-    required: false,
-    default: null,
-    check(v, what) {
-      if (v === null || v === undefined) return null;
-      knownKeys(v as object, what, ['rmax', 'rmin', 'dmax']);
-      const c: RenormClipping = {};
-      for (const [key, value] of Object.entries(v as object)) {
-        if (value !== undefined) c[key as keyof RenormClipping] = number(value, `${what}.${key}`, (x) => key === 'rmax' || x >= 0, key === 'rmax' ? 'a number' : 'a number >= 0');
-      }
-      if (c.rmin !== undefined && c.rmax !== undefined && c.rmax < c.rmin) {
-        throw new Error(`${what}: rmax must be >= rmin, got rmax ${c.rmax} and rmin ${c.rmin}`);
-      }
-      return c;
-    },
-  };
-}
-
-function virtualBatchSizeOption(): Option<number | null, false> {
-  return { required: false, default: null, check: (v, what) => (v === null || v === undefined ? null : integer(v, what, 1)) };
-}
+export type { RenormClipping } from './bnorm-renorm.js';
 
 const BATCH_NORMALIZATION = defineLayer({
   className: 'BatchNormalization',
@@ -79,6 +56,9 @@ export interface BatchNormalization extends ConfigOf<typeof BATCH_NORMALIZATION.
  * `virtualBatchSize` (Ghost BN, as tf.keras 2): a batch of B samples is normalized in ⌈B/V⌉ virtual batches,
  * sample i in virtual batch i mod ⌈B/V⌉ (tf.keras's [V, B/V] reshape when V divides B; any B works here);
  * the moving statistics move once per batch towards the virtual batches' mean moments.
+ * The renorm step lives in bnorm-renorm.ts, the virtual batches in bnorm-ghost.ts. What stays here (~300
+ * lines) is the layer proper: its options and weights, the feature-axis transposes, the training, inference
+ * and calibration passes and their backward, and how much of the moving statistics is still initial.
  */
 export class BatchNormalization extends Layer {
   static readonly def = BATCH_NORMALIZATION;
@@ -99,9 +79,8 @@ export class BatchNormalization extends Layer {
   private mean!: F32;
   private invStd!: F32;
   private frozenScale: F32 | null = null; // inference-mode scale when the step ran in inference mode
-  private renormed: { r: F32; d: F32; scale: F32 } | null = null; // renorm: the step's r, d and gamma·r
-  /** Ghost BN: the step's virtual batches (sizes in samples) and their statistics, groups × features each. */
-  private ghost: { groups: number; sizes: number[]; perSample: number; means: F32; variances: F32; invStds: F32 } | null = null;
+  private renormed: RenormStep | null = null; // renorm: the step's r, d and gamma·r
+  private ghost: GhostStep | null = null; // Ghost BN: the step's virtual batches and their statistics
   /**
    * How much of the moving statistics is still their initial values: momentum^(training updates), counted from
    * the build; 0 once they are known to come from elsewhere (calibration, setWeights, a loaded model).
@@ -157,10 +136,8 @@ export class BatchNormalization extends Layer {
       this.movingStddev = this.weight('moving_stddev');
       this.renormMean = this.weight('renorm_mean');
       this.renormStddev = this.weight('renorm_stddev');
-      const h = heap(), sd = h.f32(this.movingVariance.value).map(Math.sqrt);
-      h.f32(this.movingStddev!.value).set(sd);
-      h.f32(this.renormStddev!.value).set(sd);
-      h.f32(this.renormMean!.value).set(h.f32(this.movingMean.value));
+      startRenormState({ mean: this.movingMean.value, variance: this.movingVariance.value, stddev: this.movingStddev!.value },
+        { mean: this.renormMean!.value, stddev: this.renormStddev!.value });
     }
   }
 
@@ -213,9 +190,7 @@ export class BatchNormalization extends Layer {
     const h = heap(), c = this.features;
     const { y, mean, variance } = this.normalizeTrain(ctx, x, rows);
     if (this.ghost) {
-      // each virtual batch's own moments: pooled exactly, they are the whole batch's
-      const { sizes, perSample, means, variances } = this.ghost;
-      sizes.forEach((size, g) => pool.add(size * perSample, h.f32(at(means, g * c, c)), h.f32(at(variances, g * c, c))));
+      poolGhostMoments(this.ghost, c, pool);
     } else {
       pool.add(rows * this.outer * this.inner, h.f32(mean), h.f32(variance));
     }
@@ -232,8 +207,14 @@ export class BatchNormalization extends Layer {
     this.frozenScale = null;
     this.renormed = null;
     this.ghost = null;
-    const groups = this.virtualBatchSize === null ? 1 : Math.ceil(rows / this.virtualBatchSize);
-    if (groups > 1) return this.normalizeGhost(ctx, x, rows, groups);
+    const groups = ghostGroups(rows, this.virtualBatchSize);
+    if (groups > 1) {
+      const { y, mean, variance, step } = ghostForward(ctx, x, rows, groups, this.outer * this.inner, c,
+        { gamma: this.gamma?.value ?? null, beta: this.beta?.value ?? null, epsilon: this.epsilon });
+      this.x = step.x;
+      this.ghost = step;
+      return { y, mean, variance };
+    }
     this.x = x;
     this.mean = ctx.scratch(c);
     this.invStd = ctx.scratch(c);
@@ -244,47 +225,9 @@ export class BatchNormalization extends Layer {
     }
     // renorm: x̂ from the BN kernel, then x̂·(gamma·r) + (gamma·d + beta)
     k.bnormForwardTrain(n, c, x, null, null, y, this.mean, variance, this.invStd, this.epsilon);
-    const r = ctx.scratch(c), d = ctx.scratch(c), scale = ctx.scratch(c), shift = ctx.scratch(c);
-    const clip = this.renormClipping ?? {};
-    k.renormCorrection(c, this.mean, variance, this.renormMean!.value, this.renormStddev!.value, this.gamma?.value ?? null,
-      this.beta?.value ?? null, r, d, scale, shift, this.epsilon, clip.rmin ?? 0, clip.rmax ?? Infinity, clip.dmax ?? Infinity);
-    k.scaleShift(n, c, y, null, scale, shift, y);
-    this.renormed = { r, d, scale };
+    this.renormed = renormCorrect(ctx, n, c, y, { mean: this.mean, variance }, { mean: this.renormMean!.value, stddev: this.renormStddev!.value },
+      this.gamma?.value ?? null, this.beta?.value ?? null, this.epsilon, this.renormClipping);
     return { y, mean: this.mean, variance };
-  }
-
-  /**
-   * Ghost BN: the samples regrouped so each virtual batch is contiguous (sample i in group i mod groups), each
-   * normalized by the BN kernel on its own, then put back in order. The moving averages move towards the
-   * size-weighted mean of the groups' means and variances (tf.keras: the plain mean; equal when sizes are).
-   */
-  private normalizeGhost(ctx: StepContext, x: F32, rows: number, groups: number): { y: F32; mean: F32; variance: F32 } {
-    const c = this.features, perSample = this.outer * this.inner, n = rows * perSample, k = ctx.k, h = heap();
-    const sizes = Array.from({ length: groups }, (_, g) => Math.ceil((rows - g) / groups));
-    const xg = ctx.scratch(n * c), yg = ctx.scratch(n * c), y = ctx.scratch(n * c);
-    const means = ctx.scratch(groups * c), variances = ctx.scratch(groups * c), invStds = ctx.scratch(groups * c);
-    k.groupRows(rows, groups, perSample * c, x, xg, false);
-    let offset = 0;
-    sizes.forEach((size, g) => {
-      const len = size * perSample * c;
-      k.bnormForwardTrain(size * perSample, c, at(xg, offset, len), this.gamma?.value ?? null, this.beta?.value ?? null,
-        at(yg, offset, len), at(means, g * c, c), at(variances, g * c, c), at(invStds, g * c, c), this.epsilon);
-      offset += len;
-    });
-    k.groupRows(rows, groups, perSample * c, yg, y, true);
-    this.x = xg;
-    this.ghost = { groups, sizes, perSample, means, variances, invStds };
-    const mean = ctx.scratch(c), variance = ctx.scratch(c);
-    const M = h.f32(means), V = h.f32(variances), towardsMean = new Float64Array(c), towardsVariance = new Float64Array(c);
-    sizes.forEach((size, g) => {
-      for (let j = 0; j < c; j++) {
-        towardsMean[j] += M[g * c + j] * size / rows;
-        towardsVariance[j] += V[g * c + j] * size / rows;
-      }
-    });
-    h.f32(mean).set(towardsMean);
-    h.f32(variance).set(towardsVariance);
-    return { y, mean, variance };
   }
 
   /**
@@ -335,32 +278,15 @@ export class BatchNormalization extends Layer {
       return this.fromRows(ctx, dx, rows);
     }
     const dgamma = this.gamma?.grad ?? ctx.scratch(c), dbeta = this.beta?.grad ?? ctx.scratch(c);
-    if (this.ghost) return this.backwardGhost(ctx, dy, rows, needsInputGrad, dgamma, dbeta);
+    if (this.ghost) {
+      const dx = ghostBackward(ctx, this.ghost, dy, rows, c, this.gamma?.value ?? null, needsInputGrad, dgamma, dbeta);
+      return dx ? this.fromRows(ctx, dx, rows) : null;
+    }
     const r = this.renormed;
     // renorm: BN's backward with gamma·r in place of gamma (r, d constants), then dgamma = r·Σdy·x̂ + d·Σdy
     k.bnormBackward(n, c, dy, this.x, this.mean, this.invStd, r ? r.scale : this.gamma?.value ?? null, dy, dgamma, dbeta);
     if (r) k.renormGammaGrad(c, r.r, r.d, dbeta, dgamma);
     return needsInputGrad ? this.fromRows(ctx, dy, rows) : null;
-  }
-
-  /** Ghost BN backward: each virtual batch through BN's backward, the gamma/beta gradients summed over them. */
-  private backwardGhost(ctx: StepContext, dy: F32, rows: number, needsInputGrad: boolean, dgamma: F32, dbeta: F32): F32 | null {
-    const { groups, sizes, perSample, means, invStds } = this.ghost!, c = this.features, n = rows * perSample, k = ctx.k;
-    const dyg = ctx.scratch(n * c), dgs = ctx.scratch(groups * c), dbs = ctx.scratch(groups * c);
-    k.groupRows(rows, groups, perSample * c, dy, dyg, false);
-    let offset = 0;
-    sizes.forEach((size, g) => {
-      const len = size * perSample * c, part = at(dyg, offset, len);
-      k.bnormBackward(size * perSample, c, part, at(this.x, offset, len), at(means, g * c, c), at(invStds, g * c, c),
-        this.gamma?.value ?? null, part, at(dgs, g * c, c), at(dbs, g * c, c));
-      offset += len;
-    });
-    k.sumRows(groups, c, dgs, dgamma, false);
-    k.sumRows(groups, c, dbs, dbeta, false);
-    if (!needsInputGrad) return null;
-    const dx = ctx.scratch(n * c);
-    k.groupRows(rows, groups, perSample * c, dyg, dx, true);
-    return this.fromRows(ctx, dx, rows);
   }
 
   /** The parameters folded into one scale and shift per feature, for BN folding into a Dense layer. */
@@ -373,7 +299,6 @@ export class BatchNormalization extends Layer {
     return this.inner === 1;
   }
 
-
   constraints(): Array<{ param: Param; constraint: Constraint }> {
     return Layer.constrained([[this.gamma, this.gammaConstraint], [this.beta, this.betaConstraint]]);
   }
@@ -381,9 +306,4 @@ export class BatchNormalization extends Layer {
   penalties(): Array<{ param: Param; regularizer: Regularizer }> {
     return Layer.regularized([[this.gamma, this.gammaRegularizer], [this.beta, this.betaRegularizer]]);
   }
-}
-
-/** floats [offset, offset + length) of a scratch array (unaligned views are fine for every kernel). */
-function at(a: F32, offset: number, length: number): F32 {
-  return { ptr: a.ptr + 4 * offset, length };
 }

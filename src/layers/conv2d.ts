@@ -4,7 +4,7 @@ import { window2d, type Window2D } from '../backend/window2d.js';
 import type { F32 } from '../memory/heap.js';
 import { elementwise, unaryOf } from './activations.js';
 import { Layer, type LayerPlan, type Param, type StepContext } from './layer.js';
-import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
+import { defineLayer, kernelBiasOptions, option, type ArgsOf, type ConfigOf } from './options.js';
 import type { Regularizer } from './regularizers.js';
 import { lastAxisRows } from './shape.js';
 import { checkImageShape, windowOption } from './window-args.js';
@@ -19,12 +19,7 @@ const CONV2D = defineLayer({
     padding: windowOption.padding(),
     dataFormat: windowOption.dataFormat(),
     dilationRate: windowOption.dilationRate(),
-    activation: option.activation('linear'),
-    useBias: option.boolean(true),
-    kernelInitializer: option.initializer('glorotUniform'),
-    biasInitializer: option.initializer('zeros'),
-    kernelRegularizer: option.regularizer(),
-    biasRegularizer: option.regularizer(),
+    ...kernelBiasOptions(),
   },
   fixed: { activityRegularizer: null, kernelConstraint: null, biasConstraint: null },
 });

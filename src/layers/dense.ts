@@ -1,7 +1,7 @@
 import type { F32 } from '../memory/heap.js';
 import { elementwise, unaryOf } from './activations.js';
 import { Layer, type LayerPlan, type Param, type StepContext } from './layer.js';
-import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
+import { defineLayer, kernelBiasOptions, option, type ArgsOf, type ConfigOf } from './options.js';
 import { lastAxisRows } from './shape.js';
 import type { Constraint } from './constraints.js';
 import type { Regularizer } from './regularizers.js';
@@ -11,12 +11,7 @@ const DENSE = defineLayer({
   factory: 'dense',
   options: {
     units: option.integer(1),
-    activation: option.activation('linear'),
-    useBias: option.boolean(true),
-    kernelInitializer: option.initializer('glorotUniform'),
-    biasInitializer: option.initializer('zeros'),
-    kernelRegularizer: option.regularizer(),
-    biasRegularizer: option.regularizer(),
+    ...kernelBiasOptions(),
     kernelConstraint: option.constraint(),
     biasConstraint: option.constraint(),
   },

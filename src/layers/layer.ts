@@ -61,6 +61,9 @@ export function defaultName(className: string): string {
  * - `plan(shape)`: its output shape and weights for an input shape, without allocating anything;
  * - forward/backward over the step's scratch memory.
  * Rank is free: shapes are arrays without the batch dimension, and `rows` is the batch size.
+ * This file is over 250 lines on purpose: it is that one shared contract (build and weights, lifetime,
+ * penalties and constraints, get/set/clone, the eager apply), every part used by every layer; the per-layer
+ * declaration machinery is already in options.ts and the class list in registry.ts.
  */
 export abstract class Layer {
   readonly className: string;

@@ -114,3 +114,15 @@ export function readArgs(def: LayerDef, args: unknown): {
     trainable: a.trainable === undefined ? true : boolean(a.trainable, `${f}: trainable`),
   };
 }
+
+/** The options a kernel-and-bias layer (Dense, Conv2D) declares alike, in Keras's order (after its own sizes). */
+export function kernelBiasOptions() {
+  return {
+    activation: option.activation('linear'),
+    useBias: option.boolean(true),
+    kernelInitializer: option.initializer('glorotUniform'),
+    biasInitializer: option.initializer('zeros'),
+    kernelRegularizer: option.regularizer(),
+    biasRegularizer: option.regularizer(),
+  };
+}

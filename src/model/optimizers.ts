@@ -30,7 +30,10 @@ abstract class BaseOptimizer {
   readonly schedule: LearningRateSchedule | null;
   private rate: number;
 
-  constructor(private readonly who: string, learningRate: unknown, fallback: number) {
+  /** Checks args against the optimizer's keys (learningRate plus `keys`) and takes its learning rate. */
+  constructor(private readonly who: string, args: { learningRate?: unknown }, keys: string[], fallback: number) {
+    knownKeys(args, who, ['learningRate', ...keys]);
+    const learningRate = args.learningRate;
     if (learningRate instanceof LearningRateSchedule) {
       this.schedule = learningRate;
       this.rate = learningRate.at(0);
@@ -48,6 +51,18 @@ abstract class BaseOptimizer {
     if (this.schedule) throw new Error(`${this.who}: learningRate follows a ${this.schedule.className} schedule and cannot be set`);
     this.rate = number(value, `${this.who}: learningRate`, (x) => x >= 0, 'a number >= 0');
   }
+
+  /** One step: `update` on every trainable param of every layer at this step's rate, then the step count. */
+  apply(k: Kernels, layers: Layer[]): void {
+    const lr = this.learningRate, t = this.iterations + 1;
+    for (const layer of layers) {
+      for (const p of layer.trainableParams()) this.update(k, layer, p, lr, t);
+    }
+    this.iterations = t;
+  }
+
+  /** Updates one param in place from p.grad; `t` is the 1-based number of this step. */
+  protected abstract update(k: Kernels, layer: Layer, p: Param, lr: number, t: number): void;
 
   /** The p.slots[i] slot (zeros), created the first time it is needed. */
   protected slot(layer: Layer, p: Param, i: number): F32 {
@@ -69,21 +84,14 @@ export class SGD extends BaseOptimizer implements Optimizer {
   readonly nesterov: boolean;
 
   constructor(args: SgdArgs = {}) {
-    knownKeys(args, 'optimizers.sgd', ['learningRate', 'momentum', 'nesterov']);
-    super('optimizers.sgd', args.learningRate, 0.01);
+    super('optimizers.sgd', args, ['momentum', 'nesterov'], 0.01);
     this.momentum = number(args.momentum ?? 0, 'optimizers.sgd: momentum', (m) => m >= 0 && m <= 1, 'a number in [0, 1]');
     this.nesterov = boolean(args.nesterov ?? false, 'optimizers.sgd: nesterov');
   }
 
-  apply(k: Kernels, layers: Layer[]): void {
-    const lr = this.learningRate;
-    for (const layer of layers) {
-      for (const p of layer.trainableParams()) {
-        const v = this.momentum > 0 ? this.slot(layer, p, 0) : null;
-        k.sgd(p.value.length, p.grad!, p.value, v, lr, this.momentum, this.nesterov);
-      }
-    }
-    this.iterations++;
+  protected update(k: Kernels, layer: Layer, p: Param, lr: number): void {
+    const v = this.momentum > 0 ? this.slot(layer, p, 0) : null;
+    k.sgd(p.value.length, p.grad!, p.value, v, lr, this.momentum, this.nesterov);
   }
 
   getConfig() {
@@ -104,29 +112,22 @@ export class Adam extends BaseOptimizer implements Optimizer {
   protected decay = 0;
 
   constructor(args: AdamArgs = {}, who = 'optimizers.adam', extra: string[] = []) {
-    knownKeys(args, who, ['learningRate', 'beta1', 'beta2', 'epsilon', 'amsgrad', ...extra]);
-    super(who, args.learningRate, 0.001);
+    super(who, args, ['beta1', 'beta2', 'epsilon', 'amsgrad', ...extra], 0.001);
     this.beta1 = unit(`${who}: beta1`, args.beta1 ?? 0.9);
     this.beta2 = unit(`${who}: beta2`, args.beta2 ?? 0.999);
     this.epsilon = positive(`${who}: epsilon`)(args.epsilon ?? 1e-7);
     this.amsgrad = boolean(args.amsgrad ?? false, `${who}: amsgrad`);
   }
 
-  apply(k: Kernels, layers: Layer[]): void {
-    const lr = this.learningRate, t = this.iterations + 1;
+  protected update(k: Kernels, layer: Layer, p: Param, lr: number, t: number): void {
     const bc1 = 1 - this.beta1 ** t, bc2 = 1 - this.beta2 ** t;
-    for (const layer of layers) {
-      for (const p of layer.trainableParams()) {
-        const n = p.value.length, m = this.slot(layer, p, 0), v = this.slot(layer, p, 1);
-        if (!this.amsgrad && this.decay === 0) {
-          k.adam(n, p.grad!, p.value, m, v, lr, this.beta1, this.beta2, this.epsilon, bc1, bc2);
-        } else {
-          const vhat = this.amsgrad ? this.slot(layer, p, 2) : null;
-          k.adamw(n, p.grad!, p.value, m, v, vhat, lr, this.beta1, this.beta2, this.epsilon, bc1, bc2, this.decay);
-        }
-      }
+    const n = p.value.length, m = this.slot(layer, p, 0), v = this.slot(layer, p, 1);
+    if (!this.amsgrad && this.decay === 0) {
+      k.adam(n, p.grad!, p.value, m, v, lr, this.beta1, this.beta2, this.epsilon, bc1, bc2);
+    } else {
+      const vhat = this.amsgrad ? this.slot(layer, p, 2) : null;
+      k.adamw(n, p.grad!, p.value, m, v, vhat, lr, this.beta1, this.beta2, this.epsilon, bc1, bc2, this.decay);
     }
-    this.iterations = t;
   }
 
   getConfig(): Record<string, unknown> {
@@ -164,25 +165,18 @@ export class RMSprop extends BaseOptimizer implements Optimizer {
 
   constructor(args: RmspropArgs = {}) {
     const who = 'optimizers.rmsprop';
-    knownKeys(args, who, ['learningRate', 'rho', 'momentum', 'epsilon', 'centered']);
-    super(who, args.learningRate, 0.001);
+    super(who, args, ['rho', 'momentum', 'epsilon', 'centered'], 0.001);
     this.rho = unit(`${who}: rho`, args.rho ?? 0.9);
     this.momentum = unit(`${who}: momentum`, args.momentum ?? 0);
     this.epsilon = positive(`${who}: epsilon`)(args.epsilon ?? 1e-7);
     this.centered = boolean(args.centered ?? false, `${who}: centered`);
   }
 
-  apply(k: Kernels, layers: Layer[]): void {
-    const lr = this.learningRate;
-    for (const layer of layers) {
-      for (const p of layer.trainableParams()) {
-        const ms = this.slot(layer, p, 0);
-        const mg = this.centered ? this.slot(layer, p, 1) : null;
-        const mom = this.momentum > 0 ? this.slot(layer, p, 2) : null;
-        k.rmsprop(p.value.length, p.grad!, p.value, ms, mg, mom, lr, this.rho, this.momentum, this.epsilon);
-      }
-    }
-    this.iterations++;
+  protected update(k: Kernels, layer: Layer, p: Param, lr: number): void {
+    const ms = this.slot(layer, p, 0);
+    const mg = this.centered ? this.slot(layer, p, 1) : null;
+    const mom = this.momentum > 0 ? this.slot(layer, p, 2) : null;
+    k.rmsprop(p.value.length, p.grad!, p.value, ms, mg, mom, lr, this.rho, this.momentum, this.epsilon);
   }
 
   getConfig() {
@@ -204,20 +198,13 @@ export class Adagrad extends BaseOptimizer implements Optimizer {
 
   constructor(args: AdagradArgs = {}) {
     const who = 'optimizers.adagrad';
-    knownKeys(args, who, ['learningRate', 'initialAccumulatorValue', 'epsilon']);
-    super(who, args.learningRate, 0.001);
+    super(who, args, ['initialAccumulatorValue', 'epsilon'], 0.001);
     this.initialAccumulatorValue = number(args.initialAccumulatorValue ?? 0.1, `${who}: initialAccumulatorValue`, (v) => v >= 0, 'a number >= 0');
     this.epsilon = positive(`${who}: epsilon`)(args.epsilon ?? 1e-7);
   }
 
-  apply(k: Kernels, layers: Layer[]): void {
-    const lr = this.learningRate;
-    for (const layer of layers) {
-      for (const p of layer.trainableParams()) {
-        k.adagrad(p.value.length, p.grad!, p.value, this.slot(layer, p, 0), lr, this.initialAccumulatorValue + this.epsilon);
-      }
-    }
-    this.iterations++;
+  protected update(k: Kernels, layer: Layer, p: Param, lr: number): void {
+    k.adagrad(p.value.length, p.grad!, p.value, this.slot(layer, p, 0), lr, this.initialAccumulatorValue + this.epsilon);
   }
 
   getConfig() {

@@ -2,10 +2,10 @@ import { kernels } from '../backend/runtime.js';
 import type { IOHandler } from '../io/artifacts.js';
 import { saveModel } from '../io/save.js';
 import { Layer } from '../layers/layer.js';
-import { Arena } from '../memory/arena.js';
-import { Holding, nextTurn } from '../memory/holding.js';
-import { Tensor, toTensor } from '../tensor/tensor.js';
-import { fail, integer, knownKeys, oneOf, show } from '../util/validate.js';
+import type { Arena } from '../memory/arena.js';
+import { nextTurn } from '../memory/holding.js';
+import { Tensor } from '../tensor/tensor.js';
+import { fail, integer, knownKeys, oneOf } from '../util/validate.js';
 import { checkInputs, prepareTargets, type Dataset } from './data.js';
 import { fitLoop, type FitArgs } from './fit.js';
 import { foldedLayers } from './fold.js';
@@ -15,6 +15,9 @@ import { LOSS_ALIASES, LOSSES, type Loss } from './losses.js';
 import { makeMetric, METRIC_NAMES, type Metric, type MetricName } from '../training/metrics.js';
 import { sampleWeights } from '../training/sample-weights.js';
 import { toOptimizer, type Optimizer } from './optimizers.js';
+import { ModelMemory } from './model-memory.js';
+import { setModelWeights } from './set-weights.js';
+import { unbuiltOnError } from './unbuild-guard.js';
 import { summary } from './summary.js';
 import { calibrateBatchNorm, noticeAfterFit, type CalibrateArgs } from './calibrate.js';
 import { DivergenceError, trainStep, type StepResult } from './train-step.js';
@@ -27,15 +30,11 @@ export interface EvaluateArgs { batchSize?: number; verbose?: number; sampleWeig
 let modelCount = 0;
 
 /**
- * Scratch a model keeps between calls: 64 MiB. A call that needed more (predict of a million rows in one
- * batch) gives the rest back when it returns instead of holding it for the model's lifetime.
- */
-const KEEP_SCRATCH_FLOATS = 16 * 2 ** 20;
-
-/**
  * A linear stack of layers, as tf.sequential: its structure, compile, weights and save live here; the
  * jobs live beside it: train-step.ts (one step and its rollback), fit.ts (the epoch loop), inference.ts
- * (predict and evaluate on the folded plan), fold.ts (foldBatchNorm). Layers are built as soon as the
+ * (predict and evaluate on the folded plan), fold.ts (foldBatchNorm), model-memory.ts (scratch and dispose),
+ * unbuild-guard.ts (a failed first call unbuilds), set-weights.ts. Longer than 250 lines because it is the whole
+ * public model surface: each method is its argument checks and a call into those files. Layers are built as soon as the
  * input shape is known; training and inference run inside one scratch arena per model (no WASM
  * allocation per step once a batch size has run).
  */
@@ -45,11 +44,9 @@ export class Sequential {
   /** Set to true from a callback to end fit after the current batch (as in TF.js). */
   stopTraining = false;
   private compiled: { optimizer: Optimizer; loss: Loss; metrics: MetricName[] } | null = null;
-  private arena: Arena | null = null;
   private fitting = false;
-  /** The scratch arena's memory, freed by dispose() or when the model is collected (layers hold their own weights). */
-  private readonly holding = new Holding(this, 'model');
-  private disposed = false;
+  /** The scratch arena and the model's lifetime (model-memory.ts). */
+  private readonly memory = new ModelMemory(this);
 
   constructor(args: { layers?: Layer[]; name?: string } = {}) {
     knownKeys(args, 'sequential', ['layers', 'name']);
@@ -82,17 +79,15 @@ export class Sequential {
    * use of the model (or of its layers) throws. Calling it again does nothing.
    */
   dispose(): void {
-    if (this.disposed) return;
+    if (this.memory.isDisposed) return;
     if (this.fitting) throw new Error(`dispose: ${this.name} is training; dispose it after fit() has finished (set model.stopTraining = true to end it early)`);
-    this.disposed = true;
-    this.arena = null;
-    this.holding.free();
+    this.memory.dispose();
     for (const l of this.layers) l.dispose();
   }
 
   /** Throws a clear Error once the model is disposed; `what` names the call. */
   private usable(what: string): void {
-    if (this.disposed) throw new Error(`${what}: model '${this.name}' was disposed (model.dispose() freed its memory); build or load a new model`);
+    this.memory.usable(what, this.name);
   }
 
   add(layer: Layer): void {
@@ -168,10 +163,7 @@ export class Sequential {
   }
 
   private scratchArena(): Arena {
-    if (!this.arena) {
-      this.arena = new Arena(this.holding);
-    }
-    return this.arena;
+    return this.memory.arena();
   }
 
   private step(rows: number, xRow: number, yRow: number, fill: (x: Float32Array, y: Float32Array) => void,
@@ -224,28 +216,12 @@ export class Sequential {
     });
   }
 
-  /**
-   * Runs a call that may build the model from its inputs. If it throws before an optimizer step was applied,
-   * the layers it built are unbuilt again: a y of the wrong length must not fix the model's input width.
-   */
+  /** unbuild-guard.ts: a failed call unbuilds the layers it built and drops the scratch made for them. */
   private unbuiltOnError<T>(call: () => T): T {
-    const fresh = this.layers.filter((l) => !l.built), steps = this.optimizer?.iterations, hadArena = !!this.arena;
-    const undo = (e: unknown): never => {
-      if (fresh.length && this.optimizer?.iterations === steps) {
-        for (const l of fresh) l.unbuild();
-        if (!hadArena && this.arena) {
-          this.arena.release();
-          this.arena = null;
-        }
-      }
-      throw e;
-    };
-    try {
-      const result = call();
-      return (result instanceof Promise ? result.catch(undo) : result) as T;
-    } catch (e) {
-      return undo(e);
-    }
+    const hadArena = this.memory.hasArena;
+    return unbuiltOnError(this.layers, () => this.optimizer?.iterations, () => {
+      if (!hadArena) this.memory.dropArena();
+    }, call);
   }
 
   predict(x: Tensor, args: { batchSize?: number } = {}): Tensor {
@@ -255,7 +231,7 @@ export class Sequential {
     try {
       return this.unbuiltOnError(() => predictRows(this.layers, this.scratchArena(), this.inputs(x, 'predict'), batchSize));
     } finally {
-      this.arena?.trim(KEEP_SCRATCH_FLOATS);
+      this.memory.trim();
     }
   }
 
@@ -275,7 +251,7 @@ export class Sequential {
         return this.evaluateDataset(d, batchSize, weights) as { loss: number; [metric: string]: number };
       });
     } finally {
-      this.arena?.trim(KEEP_SCRATCH_FLOATS);
+      this.memory.trim();
     }
   }
 
@@ -298,7 +274,7 @@ export class Sequential {
       return history;
     } finally {
       this.fitting = false;
-      this.arena?.trim(KEEP_SCRATCH_FLOATS);
+      this.memory.trim();
     }
   }
 
@@ -308,26 +284,11 @@ export class Sequential {
     return this.layers.flatMap((l) => l.getWeights());
   }
 
-  /** Checks the count and every shape before writing anything. */
+  /** Checks the count and every shape before writing anything (set-weights.ts). */
   setWeights(weights: Tensor[]): void {
     this.usable('setWeights');
     if (!this.built) throw new Error(`setWeights: the model is not built yet (give the first layer an inputShape, or call fit/predict once)`);
-    const counts = this.layers.map((l) => l.weights().length), total = counts.reduce((a, b) => a + b, 0);
-    if (!Array.isArray(weights) || weights.length !== total) {
-      throw new Error(`setWeights: expected ${total} weights, got ${Array.isArray(weights) ? weights.length : show(weights)}`);
-    }
-    let i = 0;
-    const plan = this.layers.map((l, li) => {
-      const ws = weights.slice(i, i + counts[li]).map((w, j) => toTensor(w, `setWeights: weights[${i + j}]`));
-      l.weights().forEach((p, j) => {
-        if (ws[j].shape.join() !== p.shape.join()) {
-          throw new Error(`setWeights: weights[${i + j}] (${l.name}/${p.name}) must have shape [${p.shape.join(', ')}], got [${ws[j].shape.join(', ')}]`);
-        }
-      });
-      i += counts[li];
-      return ws;
-    });
-    this.layers.forEach((l, li) => l.setWeights(plan[li]));
+    setModelWeights(this.layers, weights);
   }
 
   /** Saves model.json + weights.bin (TF.js layers-model format) to a directory (Node) or an IOHandler. */

@@ -326,3 +326,20 @@ export async function loadDigits(): Promise<{ x: Float32Array; y: Int32Array; ro
   }
   return { x, y, rows };
 }
+
+/**
+ * m is a Dense (k → c, no bias) then a normalization layer, W, gamma and beta its weights before the step. One
+ * SGD step at rate lr on x (rows × k) against t (rows × c) must move each weight by lr × its float64 gradient in
+ * g (dW = xᵀ·g.dx, from the normalization's input gradient).
+ */
+export function expectDenseNormSgdStep(m: bw.Sequential, x: ArrayLike<number>, t: ArrayLike<number>, rows: number, k: number, c: number, lr: number,
+  before: { W: ArrayLike<number>; gamma: ArrayLike<number>; beta: ArrayLike<number> }, g: { dx: ArrayLike<number>; dgamma: ArrayLike<number>; dbeta: ArrayLike<number> }): void {
+  const f64 = (a: ArrayLike<number>) => Float64Array.from(a);
+  const dW = new Float64Array(k * c);
+  for (let i = 0; i < rows; i++) for (let q = 0; q < k; q++) for (let j = 0; j < c; j++) dW[q * c + j] += x[i * k + q] * g.dx[i * c + j];
+  m.trainOnBatch(bw.tensor(Float32Array.from(x), [rows, k]), bw.tensor(Float32Array.from(t), [rows, c]));
+  const after = m.getWeights().map((w) => w.dataSync());
+  expectClose(f64(after[0]).map((v, i) => (before.W[i] - v) / lr), dW, 'dW (through dx)', 1e-3, 1e-6);
+  expectClose(f64(after[1]).map((v, j) => (before.gamma[j] - v) / lr), g.dgamma, 'dgamma', 1e-3, 1e-6);
+  expectClose(f64(after[2]).map((v, j) => (before.beta[j] - v) / lr), g.dbeta, 'dbeta', 1e-3, 1e-6);
+}

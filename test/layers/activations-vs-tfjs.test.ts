@@ -16,6 +16,7 @@ beforeAll(setupBoth);
 const SAME_IN_TFJS = ['elu', 'selu', 'gelu', 'swish', 'softplus', 'softsign'] as const;
 const IN = 4, HIDDEN = 6, BATCH = 10, STEPS = 5;
 
+// bwModel and tfModel are the same model written once per library on purpose: the test compares the two.
 function bwModel(act: string): bw.Sequential {
   return bw.sequential({ layers: [
     bw.layers.dense({ units: HIDDEN, activation: act as 'relu', inputShape: [IN] }),
@@ -26,6 +27,7 @@ function bwModel(act: string): bw.Sequential {
   ] });
 }
 
+// The same model as bwModel, in TF.js (written out twice on purpose: the test compares the two libraries).
 function tfModel(act: string): tf.Sequential {
   return tf.sequential({ layers: [
     tf.layers.dense({ units: HIDDEN, activation: act as 'relu', inputShape: [IN] }),

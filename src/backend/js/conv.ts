@@ -11,29 +11,12 @@ import type { View } from './view.js';
 /** The in-image offsets [k0, k1) of a window that starts at `start` on an axis of `size`. */
 const inside = (start: number, k: number, size: number): [number, number] => [Math.max(0, -start), Math.min(k, size - start)];
 
-export function im2col(v: View, g: Window2D, x: F32, col: F32): void {
-  const X = v(x), C = v(col), ch = g.channels;
-  let o = 0;
-  for (let b = 0; b < g.batch; b++) {
-    for (let oy = 0; oy < g.outH; oy++) {
-      for (let ox = 0; ox < g.outW; ox++) {
-        const iy0 = oy * g.strideH - g.padTop, ix0 = ox * g.strideW - g.padLeft;
-        for (let ky = 0; ky < g.kH; ky++) {
-          const iy = iy0 + ky;
-          for (let kx = 0; kx < g.kW; kx++) {
-            const ix = ix0 + kx, at = ((b * g.inH + iy) * g.inW + ix) * ch;
-            const valid = iy >= 0 && iy < g.inH && ix >= 0 && ix < g.inW;
-            for (let c = 0; c < ch; c++) C[o++] = valid ? X[at + c] : 0;
-          }
-        }
-      }
-    }
-  }
-}
-
-export function col2im(v: View, g: Window2D, col: F32, dx: F32): void {
-  const C = v(col), D = v(dx), ch = g.channels;
-  D.fill(0);
+/**
+ * Calls visit(o, at) for every tap of every output position in im2col order: o is the tap's column offset,
+ * at the x offset (channel 0) of its input pixel, or -1 where the tap falls in the padding.
+ */
+function eachTap(g: Window2D, visit: (o: number, at: number) => void): void {
+  const ch = g.channels;
   let o = 0;
   for (let b = 0; b < g.batch; b++) {
     for (let oy = 0; oy < g.outH; oy++) {
@@ -43,14 +26,27 @@ export function col2im(v: View, g: Window2D, col: F32, dx: F32): void {
           const iy = iy0 + ky;
           for (let kx = 0; kx < g.kW; kx++, o += ch) {
             const ix = ix0 + kx;
-            if (iy < 0 || iy >= g.inH || ix < 0 || ix >= g.inW) continue;
-            const at = ((b * g.inH + iy) * g.inW + ix) * ch;
-            for (let c = 0; c < ch; c++) D[at + c] += C[o + c];
+            visit(o, iy >= 0 && iy < g.inH && ix >= 0 && ix < g.inW ? ((b * g.inH + iy) * g.inW + ix) * ch : -1);
           }
         }
       }
     }
   }
+}
+
+export function im2col(v: View, g: Window2D, x: F32, col: F32): void {
+  const X = v(x), C = v(col), ch = g.channels;
+  eachTap(g, (o, at) => {
+    for (let c = 0; c < ch; c++) C[o + c] = at >= 0 ? X[at + c] : 0;
+  });
+}
+
+export function col2im(v: View, g: Window2D, col: F32, dx: F32): void {
+  const C = v(col), D = v(dx), ch = g.channels;
+  D.fill(0);
+  eachTap(g, (o, at) => {
+    if (at >= 0) for (let c = 0; c < ch; c++) D[at + c] += C[o + c];
+  });
 }
 
 /** Direct convolution: per output pixel, bias plus every in-image tap, then the activation. */

@@ -25,6 +25,9 @@ import { workerSource } from './worker.js';
  * runs late) jobs soon stay on the calling thread, and go back to splitting when it is free. Idle
  * workers poll only while most jobs split and splitting clearly pays: when a core is taken, a polling
  * worker would take CPU from the caller's single-threaded work.
+ *
+ * Over 250 lines on purpose: the claim protocol, the job layout and the adapt policy read the same control
+ * block and timings and are tuned together; split apart they would share private state through exports.
  */
 const LAYOUT = {
   GEN: 0, CLAIM: 1, FINISHED: 2, ERRORS: 3, STOP: 4, FN: 5, BUILD: 6, NARGS: 7, UNITS: 8, ALIGN: 9, SPIN_US: 10,
