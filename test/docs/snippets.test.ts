@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+
+// Every ```js block in the README and docs/ runs here against the built package (imported as 'bnwasm'
+// through the package's own exports), each in its own Node process, as a user would paste it.
+// Fence info words: `js prelude` is prepended to every later block of its file (the set-up a reference
+// page states once); `js no-run` is shown but not run, and must be listed in NOT_RUN with the reason.
+const root = join(__dirname, '..', '..');
+const FILES = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+
+/** Blocks shown but not run here, by file and first line, with the reason and where they are exercised. */
+const NOT_RUN: Record<string, string> = {
+  // 20 epochs on the digits with an accuracy check: test/model/readme-example.test.ts runs it verbatim
+  'README.md: import { readFileSync } from \'node:fs\';': 'the README example, run by test/model/readme-example.test.ts',
+};
+
+interface Block { file: string; line: number; info: string; code: string }
+
+function blocks(file: string): Block[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  const out: Block[] = [];
+  for (const m of text.matchAll(/^```(\S*)([^\n]*)\n([\s\S]*?)^```/gm)) {
+    if (m[1] !== 'js') continue;
+    out.push({ file, line: text.slice(0, m.index).split('\n').length, info: m[2].trim(), code: m[3] });
+  }
+  return out;
+}
+
+const key = (b: Block) => `${b.file}: ${b.code.split('\n')[0]}`;
+const all = FILES.flatMap(blocks);
+const dir = join(root, 'test-artifacts', 'doc-snippets');
+
+describe('documentation snippets', () => {
+  test('every block left out is listed with its reason, and the list stays short', () => {
+    const skipped = all.filter((b) => b.info === 'no-run' || NOT_RUN[key(b)]).map(key);
+    expect(skipped.sort()).toEqual(Object.keys(NOT_RUN).sort());
+    expect(skipped.length).toBeLessThanOrEqual(3);
+    expect(all.filter((b) => b.info === '').length).toBeGreaterThan(20);
+  });
+
+  const runnable = all.filter((b) => b.info !== 'prelude' && b.info !== 'no-run' && !NOT_RUN[key(b)]);
+  test.each(runnable.map((b) => [`${b.file}:${b.line}`, b] as const))('%s runs', (name, b) => {
+    const prelude = all.filter((p) => p.file === b.file && p.info === 'prelude' && p.line < b.line).map((p) => p.code).join('\n');
+    // imports must come first in a module: hoist every import line of the prelude and the block
+    const lines = `${prelude}\n${b.code}`.split('\n');
+    const isImport = (l: string) => /^import\s/.test(l);
+    const imports = [...new Set(lines.filter(isImport))];
+    const code = `${imports.join('\n')}\n${lines.filter((l) => !isImport(l)).join('\n')}`;
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${name.replace(/[^\w]+/g, '-')}.mjs`);
+    writeFileSync(file, code);
+    // a throw, an unhandled rejection or a non-zero exit fails the test, with the snippet's stderr
+    execFileSync(process.execPath, [file], { cwd: root, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  }, 90_000);
+});
