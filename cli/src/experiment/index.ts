@@ -20,7 +20,7 @@ import { tables, terminalTable } from './tables.js';
 export interface ExperimentOptions { quick: boolean; out: string }
 
 /**
- * `bnwasm experiment` (= `npm start`): the four experiments of issue #5 on the bundled digits data,
+ * `bnwasm experiment` (= `npm start`): the BN paper's claims and the findings on BN statistics, tested on the bundled digits data,
  * a progress bar per run, the summary tables, and <out>/report.md, figures (SVG + PNG) and results.json.
  */
 export async function experiment(o: ExperimentOptions, out: Output = consoleOutput()): Promise<{ results: Results; claims: Claim[]; seconds: number }> {
