@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 
 // Every ```js block in the README and docs/ runs here against the built package (imported as 'bnwasm'
 // through the package's own exports), each in its own Node process, as a user would paste it.
 // Fence info words: `js prelude` is prepended to every later block of its file (the set-up a reference
 // page states once); `js no-run` is shown but not run, and must be listed in NOT_RUN with the reason.
+// ```sh and ```html blocks are not run here: the commands are exercised by cli/test and the npm scripts'
+// own tests, and a page importing the bundle by URL by test/browser (fixtures/bundle.html).
 const root = join(__dirname, '..', '..');
 const FILES = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
 
@@ -38,6 +40,22 @@ describe('documentation snippets', () => {
     expect(skipped.sort()).toEqual(Object.keys(NOT_RUN).sort());
     expect(skipped.length).toBeLessThanOrEqual(3);
     expect(all.filter((b) => b.info === '').length).toBeGreaterThan(20);
+  });
+
+  test('every relative link points at a file that exists, and every #anchor at a heading there', () => {
+    const slug = (h: string) => h.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+    const anchors = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^#+ (.*)$/gm)].map((m) => slug(m[1].replace(/`/g, '')));
+    const broken: string[] = [];
+    for (const f of FILES) {
+      for (const [, target] of readFileSync(join(root, f), 'utf8').matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target)) continue;
+        const [path, anchor] = target.split('#');
+        const file = path ? join(root, dirname(f), path) : join(root, f);
+        if (!existsSync(file)) broken.push(`${f}: ${target} (no such file)`);
+        else if (anchor && !anchors(file).includes(anchor)) broken.push(`${f}: ${target} (no such heading)`);
+      }
+    }
+    expect(broken).toEqual([]);
   });
 
   const runnable = all.filter((b) => b.info !== 'prelude' && b.info !== 'no-run' && !NOT_RUN[key(b)]);
