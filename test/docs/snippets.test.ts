@@ -58,6 +58,26 @@ describe('documentation snippets', () => {
     expect(broken).toEqual([]);
   });
 
+  test('docs/API.md names every export of src/index.ts', () => {
+    const index = readFileSync(join(root, 'src', 'index.ts'), 'utf8');
+    const names = [...index.matchAll(/export (?:\* as (\w+)|\{([^}]*)\})/g)]
+      .flatMap((m) => (m[1] ? [m[1]] : m[2].split(',').map((n) => n.replace(/^\s*type\s+/, '').trim())))
+      .filter(Boolean);
+    expect(names.length).toBeGreaterThan(40);
+    const reference = readFileSync(join(root, 'docs', 'API.md'), 'utf8');
+    expect(names.filter((n) => !new RegExp(`\\b${n}\\b`).test(reference))).toEqual([]);
+  });
+
+  test('docs/API.md names every layer factory, optimizer, schedule, callback, regularizer, op and io helper', async () => {
+    const bw = await import(join(root, 'dist', 'index.js'));
+    const reference = readFileSync(join(root, 'docs', 'API.md'), 'utf8');
+    const groups = { layers: bw.layers, optimizers: bw.optimizers, 'optimizers.schedules': bw.optimizers.schedules,
+      callbacks: bw.callbacks, regularizers: bw.regularizers, ops: bw.ops, io: bw.io };
+    const missing = Object.entries(groups).flatMap(([group, members]) => Object.keys(members)
+      .filter((name) => name !== 'schedules' && !reference.includes(`bw.${group}.${name}`)).map((name) => `bw.${group}.${name}`));
+    expect(missing).toEqual([]);
+  });
+
   const runnable = all.filter((b) => b.info !== 'prelude' && b.info !== 'no-run' && !NOT_RUN[key(b)]);
   test.each(runnable.map((b) => [`${b.file}:${b.line}`, b] as const))('%s runs', (name, b) => {
     const prelude = all.filter((p) => p.file === b.file && p.info === 'prelude' && p.line < b.line).map((p) => p.code).join('\n');
