@@ -238,9 +238,11 @@ export async function alternating(group, name, file, cases) {
       await c.prepare?.();
       c.before?.();
       const fn = await c.setup();
+      // calls per sample: from the calls that fit in a third of a sample (one call is too noisy a guide)
+      let calls = 0;
       const t0 = performance.now();
-      await fn();
-      const once = performance.now() - t0;
+      do { await fn(); calls++; } while (!QUICK && performance.now() - t0 < ALT.sampleMs / 3);
+      const once = (performance.now() - t0) / calls;
       ready.push({ ...c, fn, calls: QUICK ? 1 : Math.max(1, Math.round(ALT.sampleMs / Math.max(once, 1e-3))), samples: [] });
     } catch (e) {
       failed[c.runner] = String(e?.message ?? e);

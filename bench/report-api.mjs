@@ -60,7 +60,7 @@ function why(c, needSeconds) {
  * Markdown lines for the API section and the targets it judges: { lines, targets }. `root`: the results
  * folder (quick or full); `threads`: bnwasm's default thread count.
  */
-export function apiSection(root, threads) {
+export function apiSection(root, threads, loadavg) {
   const quiet = load(path.join(root, 'api')), busy = load(path.join(root, 'busy', 'api'));
   threads = read(path.join(root, 'api', 'env.json'))?.threads?.default ?? read(path.join(root, 'busy', 'api', 'env.json'))?.threads?.default ?? threads;
   const busyInfo = read(path.join(root, 'busy-machine.json'));
@@ -69,9 +69,13 @@ export function apiSection(root, threads) {
   lines.push('## Public API (user tensors in, results read with dataSync)', '');
   lines.push(`Medians of alternating rounds (one sample of each runner per round, so load elsewhere falls on all alike): bnwasm on the default ${plural(threads, 'thread')} and on 1 thread, ` +
     '"kernels only" = the same kernels on arrays already in WASM memory (default threads), TF.js wasm on tensors created beforehand. fit is in samples/s.', '');
-  if (quiet.some((c) => c.has)) lines.push('### Quiet machine', '', ...table(quiet, threads, false), '');
+  if (quiet.some((c) => c.has)) {
+    lines.push('### Quiet pass (nothing started beside the bench)', '');
+    if (loadavg) lines.push(`Load average when the bench started: ${loadavg.map((x) => x.toFixed(1)).join(', ')}.`, '');
+    lines.push(...table(quiet, threads, false), '');
+  }
   if (busy.some((c) => c.has)) {
-    lines.push('### Busy machine (another process spinning on one core for the whole pass)', '');
+    lines.push('### Busy pass (the bench keeps one core busy with another process for the whole pass)', '');
     if (busyInfo?.loadavgBefore) lines.push(`Load average when it started: ${busyInfo.loadavgBefore.map((x) => x.toFixed(1)).join(', ')}.`, '');
     lines.push(...table(busy, threads, true, quiet), '');
   }

@@ -227,7 +227,7 @@ export function report({ quick = false } = {}) {
   lines.push('');
 
   // the public API, quiet and busy
-  const api = apiSection(root, nThreads);
+  const api = apiSection(root, nThreads, machine.loadavg);
   lines.push(...api.lines);
   const kernelTargets = targets.length;
   targets.push(...api.targets);

@@ -96,7 +96,8 @@ export const HAS_FMA: bool = ASC_FEATURE_RELAXED_SIMD;
 }
 
 /**
- * Natural log per lane for positive normal inputs (callers clip first) and NaN (→ NaN): x = m·2ᵉ, m ∈ [√½, √2),
+ * Natural log per lane for positive normal inputs only (callers clip first, and keep NaN themselves: a NaN
+ * lane's bits read as some finite number here): x = m·2ᵉ, m ∈ [√½, √2),
  * log x = e·ln2 + log m with the Cephes logf polynomial; ≲ 2 ulp.
  */
 // @ts-ignore: decorator
@@ -120,6 +121,5 @@ export const HAS_FMA: bool = ASC_FEATURE_RELAXED_SIMD;
   y = f32x4.mul(f32x4.mul(y, m), z);
   y = madd(e, f32x4.splat(-2.12194440e-4), y);
   y = madd(z, f32x4.splat(-0.5), y);
-  // NaN lanes (whose bits would read as some exponent and mantissa) come out NaN: all-ones is a NaN
-  return v128.or(madd(e, f32x4.splat(0.693359375), f32x4.add(m, y)), f32x4.ne(x, x));
+  return madd(e, f32x4.splat(0.693359375), f32x4.add(m, y));
 }

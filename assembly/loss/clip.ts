@@ -32,7 +32,8 @@ export const HI32: f32 = 0.99999988079071044921875;
 // @ts-ignore: decorator
 @inline export function logClipv(p: v128): v128 {
   const lo = f32x4.splat(LO32), hi = f32x4.splat(HI32);
-  const l = logv(f32x4.min(f32x4.max(p, lo), hi));
+  // min/max keep a NaN p, which logv would read as a finite number: NaN lanes are set to all ones (a NaN)
+  const l = v128.or(logv(f32x4.min(f32x4.max(p, lo), hi)), f32x4.ne(p, p));
   return v128.bitselect(f32x4.splat(<f32>-1.0000000494736474e-7), v128.bitselect(f32x4.splat(<f32>-16.11809565095832), l,
     f32x4.lt(p, lo)), f32x4.gt(p, hi));
 }

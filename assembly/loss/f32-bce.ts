@@ -25,7 +25,8 @@ const HI: f32 = HI32;
   // −t/p + (1 − t)/(1 − p) = (p − t)/(p(1 − p)): no cancellation when t ≈ p
   const g = f32x4.div(f32x4.sub(pc, t), f32x4.mul(pc, q));
   storeN(d, v128.and(f32x4.mul(g, scale), inside), n);
-  return f32x4.add(f32x4.mul(t, logv(pc)), f32x4.mul(u, logv(q)));
+  // a NaN p would come out of logv as a finite number: NaN lanes are set to all ones (a NaN)
+  return v128.or(f32x4.add(f32x4.mul(t, logv(pc)), f32x4.mul(u, logv(q))), f32x4.ne(p, p));
 }
 
 export function f32_bce(rows: i32, cols: i32, p: usize, targets: usize, dp: usize): f64 {

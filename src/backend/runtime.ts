@@ -24,7 +24,7 @@ interface State {
   sets: Partial<Record<KernelSet, Kernels>>;
   /** What the 'wasm' backend runs here: relaxed where the engine supports it, else plain SIMD, else none. */
   best: KernelSet;
-  /** Kernel threads for large GEMMs; absent where memory cannot be shared (see threads/spawn.ts). */
+  /** Kernel threads for large jobs; absent where memory cannot be shared (see threads/spawn.ts). */
   pool?: ThreadPool;
 }
 
@@ -121,7 +121,7 @@ export function wasmBuild(): 'relaxed' | 'simd' | 'none' {
 }
 
 /**
- * How many threads a large matrix product runs on, the calling one included (the default is the
+ * How many threads large kernels (matrix products, BN, element-wise work) run on, the calling one included (the default is the
  * number of cores, up to 4, where threads can run). Resolves once they are running. Results do not
  * depend on the count. Threads need a shared memory: always in Node, in browsers only on cross-origin
  * isolated pages; elsewhere this warns and stays at 1.
@@ -138,7 +138,7 @@ export function setThreads(n: number): Promise<void> {
   return s.pool.resize(n);
 }
 
-/** The threads a large matrix product runs on now, the calling one included. */
+/** The threads large kernels run on now, the calling one included. */
 export function getThreads(): number {
   return started().pool?.size ?? 1;
 }

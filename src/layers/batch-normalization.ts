@@ -4,6 +4,7 @@ import { integer, knownKeys, number } from '../util/validate.js';
 import type { Initializer } from './initializers.js';
 import { Layer, type LayerPlan, type Param, type StepContext } from './layer.js';
 import { defineLayer, option, type ArgsOf, type ConfigOf, type Option } from './options.js';
+import type { Constraint } from './constraints.js';
 import type { Regularizer } from './regularizers.js';
 import type { PooledMoments } from './pooled-moments.js';
 
@@ -52,8 +53,9 @@ const BATCH_NORMALIZATION = defineLayer({
     virtualBatchSize: virtualBatchSizeOption(),
     betaRegularizer: option.regularizer(),
     gammaRegularizer: option.regularizer(),
+    betaConstraint: option.constraint(),
+    gammaConstraint: option.constraint(),
   },
-  fixed: { betaConstraint: null, gammaConstraint: null },
 });
 
 export type BatchNormalizationArgs = ArgsOf<typeof BATCH_NORMALIZATION.options>;
@@ -371,6 +373,11 @@ export class BatchNormalization extends Layer {
     return this.inner === 1;
   }
 
+
+  constraints(): Array<{ param: Param; constraint: Constraint }> {
+    return [[this.gamma, this.gammaConstraint], [this.beta, this.betaConstraint]]
+      .filter((e): e is [Param, Constraint] => !!e[0] && !!e[1]).map(([param, constraint]) => ({ param, constraint }));
+  }
 
   penalties(): Array<{ param: Param; regularizer: Regularizer }> {
     return [[this.gamma, this.gammaRegularizer], [this.beta, this.betaRegularizer]]

@@ -3,6 +3,7 @@ import { elementwise, unaryOf } from './activations.js';
 import { Layer, type LayerPlan, type Param, type StepContext } from './layer.js';
 import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
 import { lastAxisRows } from './shape.js';
+import type { Constraint } from './constraints.js';
 import type { Regularizer } from './regularizers.js';
 
 const DENSE = defineLayer({
@@ -16,8 +17,10 @@ const DENSE = defineLayer({
     biasInitializer: option.initializer('zeros'),
     kernelRegularizer: option.regularizer(),
     biasRegularizer: option.regularizer(),
+    kernelConstraint: option.constraint(),
+    biasConstraint: option.constraint(),
   },
-  fixed: { activityRegularizer: null, kernelConstraint: null, biasConstraint: null },
+  fixed: { activityRegularizer: null },
 });
 
 export type DenseArgs = ArgsOf<typeof DENSE.options>;
@@ -115,6 +118,11 @@ export class Dense extends Layer {
   penalties(): Array<{ param: Param; regularizer: Regularizer }> {
     return [[this.kernel, this.kernelRegularizer], [this.bias, this.biasRegularizer]]
       .filter((e): e is [Param, Regularizer] => !!e[0] && !!e[1]).map(([param, regularizer]) => ({ param, regularizer }));
+  }
+
+  constraints(): Array<{ param: Param; constraint: Constraint }> {
+    return [[this.kernel, this.kernelConstraint], [this.bias, this.biasConstraint]]
+      .filter((e): e is [Param, Constraint] => !!e[0] && !!e[1]).map(([param, constraint]) => ({ param, constraint }));
   }
 
   /** The kernel and bias handles (for folding a following BatchNormalization into them). */

@@ -3,6 +3,7 @@ import { heap, kernels } from '../backend/runtime.js';
 import { Arena } from '../memory/arena.js';
 import { Holding } from '../memory/holding.js';
 import type { F32 } from '../memory/heap.js';
+import type { Constraint } from './constraints.js';
 import type { Regularizer } from './regularizers.js';
 import { Tensor, sizeOf, toTensor } from '../tensor/tensor.js';
 import { initialize, type Initializer } from './initializers.js';
@@ -200,6 +201,11 @@ export abstract class Layer {
   }
 
   /** The weights an optimizer updates: none when frozen. */
+  /** The weight constraints of this layer (kernelConstraint, gammaConstraint, …), applied after each update. */
+  constraints(): Array<{ param: Param; constraint: Constraint }> {
+    return [];
+  }
+
   /** The weight penalties of this layer (kernelRegularizer, gammaRegularizer, …): each weight with its regularizer. */
   penalties(): Array<{ param: Param; regularizer: Regularizer }> {
     return [];

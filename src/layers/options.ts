@@ -1,5 +1,6 @@
 import { boolean, integer, knownKeys, number, oneOf } from '../util/validate.js';
 import { ACTIVATIONS, activationFromFile, type Activation } from './activations.js';
+import { checkConstraint, constraintConfig, constraintFromConfig, type Constraint } from './constraints.js';
 import { checkRegularizer, regularizerConfig, regularizerFromConfig, type Regularizer } from './regularizers.js';
 import { checkInitializer, initializerConfig, initializerFromConfig, type Initializer } from './initializers.js';
 import { checkInputShape } from './shape.js';
@@ -62,6 +63,8 @@ export const option = {
   requiredActivation: () => required((v, what) => oneOf(v, what, ACTIVATIONS), { load: activationFromFile }),
   /** A weight penalty (bw.regularizers, 'l1', 'l2', 'l1l2') or null, written as TF.js's { class_name: 'L1L2', config }. */
   regularizer: () => optional<Regularizer | null>(null, checkRegularizer, { save: regularizerConfig, load: regularizerFromConfig }),
+  /** A weight constraint (bw.constraints, 'maxNorm', 'nonNeg', 'unitNorm') or null, written as TF.js's { class_name, config }. */
+  constraint: () => optional<Constraint | null>(null, checkConstraint, { save: constraintConfig, load: constraintFromConfig }),
   /** An initializer name, written as TF.js's { class_name, config }; one we cannot read back loads as the default. */
   initializer: (fallback: Initializer) => optional(fallback, checkInitializer,
     { save: initializerConfig, load: (v) => initializerFromConfig(v, fallback) }),

@@ -2,6 +2,7 @@ import { Activation } from './activation.js';
 import { BatchNormalization } from './batch-normalization.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
+import { LeakyReLU } from './leaky-relu.js';
 import type { Layer, LayerClass } from './layer.js';
 
 /**
@@ -13,6 +14,7 @@ export const LAYER_CLASSES = {
   batchNormalization: BatchNormalization,
   activation: Activation,
   dropout: Dropout,
+  leakyReLU: LeakyReLU,
 } satisfies Record<string, LayerClass>;
 
 type Classes = typeof LAYER_CLASSES;

@@ -61,6 +61,7 @@ export function calibrateBatchNorm(model: CalibrationTarget, x: Tensor, args: Ca
     }
   }
   for (const [l, pool] of pools) (l as BatchNormalization).setPopulationStatistics(pool.mean, pool.variance);
+  cancelNotice(model);
 }
 
 /** Runs the rows of x through the layers up to the last one calibrated, pooling each target's input moments. */
@@ -86,36 +87,46 @@ function runBatches(layers: Layer[], x: Tensor, batchSize: number, pools: Map<La
   }
 }
 
+/** Layers a notice has named already: each is named once, however many fit calls follow. */
+const told = new WeakSet<Layer>();
+
 /** Above this share of initial values in a BN layer's moving statistics, fit says so when it ends. */
 export const STALE_SHARE = 0.05;
 
 /**
  * The notice fit prints when it ends with trainable BN layers whose moving statistics still hold more than 5 %
- * of their initial values (momentum^updates > 0.05), naming them and the remedy; null when there is none.
+ * of their initial values (momentum^updates > 0.05), naming them and the remedy; null when there is none or
+ * every such layer was named before (a loop of short fit calls hears it once).
  */
 export function staleStatisticsNotice(layers: Layer[]): string | null {
   const stale = layers.filter((l): l is BatchNormalization => l instanceof BatchNormalization && l.trainable
-    && l.initialStatisticsShare > STALE_SHARE);
+    && l.initialStatisticsShare > STALE_SHARE && !told.has(l));
   if (stale.length === 0) return null;
+  for (const l of stale) told.add(l);
   const named = stale.map((l) => `${l.name} (${Math.round(100 * l.initialStatisticsShare)} %)`).join(', ');
   return `bnwasm: the moving mean and variance of ${named} still hold that much of their initial values (mean 0, `
     + 'variance 1) after this training, so predict and evaluate normalize with statistics that are not those of the '
     + 'data. Call await model.calibrateBatchNorm(xTrain) after fit for the exact statistics (or train for more steps).';
 }
 
-const pending = new WeakSet<object>();
+/** A model's notice waiting for the event loop; calibration cancels it. Only the model points at it. */
+const waiting = new WeakMap<object, { cancelled: boolean }>();
 
 /**
- * fit's end: prints the notice once the program next yields to the event loop, if the statistics are still
- * stale then. So `await model.fit(…); await model.calibrateBatchNorm(x)` hears nothing, and a loop of
- * fit calls without a pause prints one notice, not one per call.
+ * fit's end: the notice is printed when the program next yields to the event loop, unless the model was
+ * calibrated by then, so `await model.fit(…); await model.calibrateBatchNorm(x)` hears nothing. The timer holds
+ * the text only, never the model: a model dropped right after fit stays collectable.
  */
 export function noticeAfterFit(model: { readonly layers: Layer[] }): void {
-  if (pending.has(model)) return;
-  pending.add(model);
-  setTimeout(() => {
-    pending.delete(model);
-    const notice = staleStatisticsNotice(model.layers);
-    if (notice) console.warn(notice);
-  }, 0);
+  const text = staleStatisticsNotice(model.layers);
+  if (text === null) return;
+  const ticket = { cancelled: false };
+  waiting.set(model, ticket);
+  setTimeout(() => { if (!ticket.cancelled) console.warn(text); }, 0);
+}
+
+/** calibrateBatchNorm ran: a notice fit left waiting for this model is moot. */
+function cancelNotice(model: object): void {
+  const ticket = waiting.get(model);
+  if (ticket) ticket.cancelled = true;
 }

@@ -13,13 +13,22 @@ import { weightedLoss } from '../training/weighted-loss.js';
 import { lossAndGrad, type Loss } from './losses.js';
 import { perLossRow } from './train-step.js';
 
-/** Inference on `rows` samples; calls `read` with the output view (valid only inside the call). */
-function inferBatch(arena: Arena, rows: number, xs: Float32Array, plan: InferencePlan, read: (out: Float32Array, out32: F32) => void): void {
+/**
+ * Inference on `rows` samples, given as JS values (copied into the arena) or as an array already in WASM
+ * memory (read in place: inference layers never write into their input); calls `read` with the output
+ * view (valid only inside the call).
+ */
+function inferBatch(arena: Arena, rows: number, xs: Float32Array | F32, plan: InferencePlan, read: (out: Float32Array, out32: F32) => void): void {
   const h = heap();
   arena.reset();
   const ctx: StepContext = { k: kernels(), training: false, scratch: (n) => arena.take(n) };
-  const xin = arena.take(xs.length);
-  h.f32(xin).set(xs);
+  let xin: F32;
+  if (xs instanceof Float32Array) {
+    xin = arena.take(xs.length);
+    h.f32(xin).set(xs);
+  } else {
+    xin = xs;
+  }
   const a = plan.run(ctx, xin, rows);
   read(h.f32(a), a);
 }
@@ -44,9 +53,12 @@ export function predictRows(layers: Layer[], arena: Arena, x: Tensor, batchSize:
   const outRow = outShape.reduce((a, b) => a * b, 1);
   const result = new Float32Array(rows * outRow);
   withFoldedPlan(layers, rows, batchSize, (plan) => {
+    // x's values in WASM memory (copied in once and kept with x, so predicting the same x again copies
+    // nothing; an op's result is there already); each batch reads its rows in place
+    const xs = x.wasmValues();
     for (let start = 0; start < rows; start += batchSize) {
       const n = Math.min(batchSize, rows - start);
-      inferBatch(arena, n, x.values.subarray(start * xRow, (start + n) * xRow), plan, (out) => result.set(out, start * outRow));
+      inferBatch(arena, n, { ptr: xs.ptr + 4 * start * xRow, length: n * xRow }, plan, (out) => result.set(out, start * outRow));
     }
   });
   return new Tensor(result, [rows, ...outShape]);

@@ -108,6 +108,11 @@ export function trainStep(t: Training, rows: number, xRow: number, yRow: number,
   try {
     const result = forwardBackward(t, ctx, rows, xin, tgt);
     t.optimizer.apply(t.k, t.layers); // may also throw half-way (no memory for a new slot)
+    // Keras applies weight constraints right after each update, to the weights that train
+    for (const layer of t.layers) {
+      const training = new Set(layer.trainableParams());
+      for (const { param, constraint } of layer.constraints()) if (training.has(param)) constraint.apply(h.f32(param.value), param.shape);
+    }
     // the weights only: a NaN gradient or an overflowing step shows there (an Adam v that overflows alone
     // freezes that weight but poisons nothing); scanning the slots too would double the cost
     const view = heap();

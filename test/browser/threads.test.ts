@@ -113,7 +113,9 @@ describe('kernel threads in Chromium', () => {
     expect(fit.lossEqual).toBe(true);
     expect(fit.predictionEqual).toBe(true);
     expect(result.ok).toBe(true);
-    expect(problems).toEqual([]); // no errors and no warnings (a failed thread start warns)
+    // no errors and no warnings (a failed thread start warns); the seeded fit is short, so fit's notice about
+    // moving statistics that still hold their initial values is expected
+    expect(problems.filter((l) => !isStaleStatisticsNotice(l))).toEqual([]);
     process.stdout.write(`isolated page: ${result.hardwareConcurrency} cores, ready ${result.readyMs} ms with ` +
       `${result.threadsAfterReady} threads, ${workers.length} workers seen; ${summary(result)}; fit ${fit.seconds.join(' / ')} s\n`);
   }, 120_000);
@@ -136,7 +138,7 @@ describe('kernel threads in Chromium', () => {
     expect(result.ok).toBe(true);
     // only the one expected warning, and no errors
     expect(problems.length).toBeGreaterThan(0);
-    expect(problems.filter((l) => !(l.startsWith('warning') && /threads need a shared memory/.test(l)))).toEqual([]);
+    expect(problems.filter((l) => !(l.startsWith('warning') && /threads need a shared memory/.test(l)) && !isStaleStatisticsNotice(l))).toEqual([]);
 
     // bitwise the same as the isolated page's results (threaded or not), if that test ran
     const isolated = runs.isolated?.result;
@@ -147,3 +149,7 @@ describe('kernel threads in Chromium', () => {
     process.stdout.write(`plain page: ${summary(result)}; fit ${result.fit.seconds.join(' / ')} s\n`);
   }, 120_000);
 });
+
+function isStaleStatisticsNotice(line: string): boolean {
+  return line.startsWith('warning: bnwasm: the moving mean and variance of');
+}

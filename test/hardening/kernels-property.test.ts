@@ -351,6 +351,11 @@ describe('NaN and ±Infinity propagate through every kernel family as the float6
     for (const name of ALL_SETS) expect(Array.from(got[name]), name).toEqual([NaN, 0, Infinity, 0, 0, 2, NaN, 0, NaN]);
     const dense = onEverySet((K, h) => { const y = h.out(3); K.dense(1, 3, 1, h.put([NaN]), h.put([1, -1, 0]), h.put([0, 0, 0]), y, 'relu'); return h.read(y); });
     for (const name of ALL_SETS) expect(Array.from(dense[name]), `dense ${name}`).toEqual([NaN, NaN, NaN]);
+    // a zero in A (a relu output) meeting NaN or Infinity in B: 0·NaN and 0·Infinity are NaN (the JS GEMM skipped zeros)
+    for (const op of ['nn', 'tn'] as const) {
+      const gemm = onEverySet((K, h) => { const c = h.out(2); K.gemm(1, 2, 2, h.put([0, 1]), h.put([NaN, Infinity, 1, 2]), c, op, false); return h.read(c); });
+      for (const name of ALL_SETS) expect(Array.from(gemm[name]), `gemm ${op} ${name}`).toEqual([NaN, NaN]);
+    }
   });
 
   test('gemm and dense (plain and packed): NaN/±Infinity in A, B, C₀ or the bias, every activation', () => {

@@ -128,3 +128,28 @@ describe('model.json with the new activations', () => {
     }
   });
 });
+
+describe('the LeakyReLU layer', () => {
+  test.each(BACKENDS)('trains like tf.layers.leakyReLU (default α 0.3 and α 0.1) on %s, and TF.js files with it load both ways', async (backend) => {
+    bw.setBackend(backend);
+    bw.setSeed(12);
+    expect(bw.layers.leakyReLU().alpha).toBe(0.3);
+    const m = bw.sequential({ layers: [bw.layers.dense({ units: HIDDEN, inputShape: [IN] }), bw.layers.leakyReLU({ alpha: 0.1 }), bw.layers.dense({ units: 2 }), bw.layers.leakyReLU()] });
+    const t = tf.sequential({ layers: [tf.layers.dense({ units: HIDDEN, inputShape: [IN] }), tf.layers.leakyReLU({ alpha: 0.1 }), tf.layers.dense({ units: 2 }), tf.layers.leakyReLU()] });
+    copyWeightsToTf(m, t);
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    t.compile({ optimizer: tf.train.sgd(0.01), loss: 'meanSquaredError' });
+    const y = bw.tensor(ys, [BATCH, 2]), ty = tf.tensor(ys, [BATCH, 2]);
+    for (const x of xs) expect(m.trainOnBatch(bw.tensor(x, [BATCH, IN]), y)).toBeCloseTo(await tfTrainOnBatch(t, tf.tensor(x, [BATCH, IN]), ty), 4);
+    expectSameWeights(m, t, 2e-4, 2e-5);
+    let saved: tf.io.ModelArtifacts | undefined;
+    await t.save(tf.io.withSaveHandler(async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+    const back = await bw.loadModel({ load: async () => saved! });
+    expect((back.layers[1] as bw.LeakyReLU).alpha).toBe(0.1);
+    expectClose(back.predict(bw.tensor(xs[0], [BATCH, IN])).dataSync(), tfPredict(t, tf.tensor(xs[0], [BATCH, IN])), 'loaded LeakyReLU model', 1e-4, 1e-5);
+    let mine: bw.ModelArtifacts | undefined;
+    await m.save({ save: async (a) => { mine = a; return {}; } });
+    const t2 = await tf.loadLayersModel(tf.io.fromMemory(mine as tf.io.ModelArtifacts));
+    expectClose(tfPredict(t2, tf.tensor(xs[1], [BATCH, IN])), m.predict(bw.tensor(xs[1], [BATCH, IN])).dataSync(), 'TF.js reads it', 1e-4, 1e-5);
+  });
+});

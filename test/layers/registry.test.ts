@@ -11,11 +11,16 @@ beforeAll(() => bw.ready());
 
 /** A configuration of each class with every option away from its default (and a first layer that builds). */
 const NON_DEFAULT: Record<keyof typeof LAYER_CLASSES, Record<string, unknown>> = {
-  dense: { units: 3, activation: 'tanh', useBias: false, kernelInitializer: 'heNormal', biasInitializer: 'ones' },
+  dense: { units: 3, activation: 'tanh', useBias: false, kernelInitializer: 'heNormal', biasInitializer: 'ones',
+    kernelRegularizer: bw.regularizers.l2({ l2: 0.02 }), biasRegularizer: bw.regularizers.l1(),
+    kernelConstraint: bw.constraints.maxNorm({ maxValue: 3, axis: 1 }), biasConstraint: bw.constraints.nonNeg() },
   batchNormalization: { axis: 1, momentum: 0.5, epsilon: 0.01, center: false, scale: false, betaInitializer: 'ones',
-    gammaInitializer: 'zeros', movingMeanInitializer: 'ones', movingVarianceInitializer: 'heUniform' },
+    gammaInitializer: 'zeros', movingMeanInitializer: 'ones', movingVarianceInitializer: 'heUniform',
+    gammaRegularizer: bw.regularizers.l1l2({ l1: 0.1, l2: 0.2 }), betaRegularizer: bw.regularizers.l2(),
+    gammaConstraint: bw.constraints.unitNorm(), betaConstraint: bw.constraints.maxNorm() },
   activation: { activation: 'sigmoid' },
   dropout: { rate: 0.25 },
+  leakyReLU: { alpha: 0.15 },
 };
 
 describe.each(Object.keys(LAYER_CLASSES) as Array<keyof typeof LAYER_CLASSES>)('%s', (factory) => {

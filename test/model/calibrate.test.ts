@@ -159,6 +159,8 @@ describe.each(BACKENDS)('calibrateBatchNorm on the %s backend', (backend) => {
     ];
     for (const [call, message] of bad) await expect(call()).rejects.toThrow(message);
     expect(movingStats(m)).toEqual(before);
+    m.dispose();
+    await expect(m.calibrateBatchNorm(x)).rejects.toThrow(/calibrateBatchNorm: model '.*' was disposed/);
   });
 
   test('an unbuilt model is built from x (as predict); a model without BN is left as it is', async () => {

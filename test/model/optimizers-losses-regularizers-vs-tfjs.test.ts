@@ -173,7 +173,7 @@ describe('regularizers in model.json', () => {
     expect((back.layers[1] as bw.BatchNormalization).betaRegularizer?.l2).toBe(0.01);
   });
 
-  test('Keras 3 class names L1 and L2 load; an unknown regularizer or a constraint is an error naming it', async () => {
+  test('Keras 3 class names L1 and L2 load; an unknown regularizer or constraint, or an activity regularizer, is an error naming it', async () => {
     bw.setBackend('wasm');
     const base = await artifactsOf((h) => nets().bw.save(h as never));
     const edit = (f: (c: Record<string, unknown>) => void) => {
@@ -185,8 +185,8 @@ describe('regularizers in model.json', () => {
     expect([(m.layers[0] as bw.Dense).kernelRegularizer?.l2, (m.layers[0] as bw.Dense).biasRegularizer?.l1]).toEqual([0.2, 0.3]);
     await expect(edit((c) => { c.kernel_regularizer = { class_name: 'OrthogonalRegularizer', config: { factor: 0.01 } }; }))
       .rejects.toThrow(/kernelRegularizer: expected a regularizer .*OrthogonalRegularizer/);
-    await expect(edit((c) => { c.kernel_constraint = { class_name: 'MaxNorm', config: { max_value: 2 } }; }))
-      .rejects.toThrow(/kernel_constraint .*MaxNorm.* is not supported/);
+    await expect(edit((c) => { c.kernel_constraint = { class_name: 'MinMaxNorm', config: { max_value: 2 } }; }))
+      .rejects.toThrow(/kernelConstraint: expected a constraint .*MinMaxNorm/);
     await expect(edit((c) => { c.activity_regularizer = { class_name: 'L1L2', config: { l1: 0.1, l2: 0 } }; }))
       .rejects.toThrow(/activity_regularizer .* is not supported/);
   });

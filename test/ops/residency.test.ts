@@ -68,3 +68,21 @@ test('results that are garbage-collected give their WASM memory back (finalizer)
   expect(grown).toBeGreaterThanOrEqual(50 * 256 * 256 * 4);
   expect(after).toBe(0);
 });
+
+test('predict reads x where it is in WASM memory, in place, and leaves it unchanged (any batch size)', () => {
+  bw.setSeed(3);
+  const model = bw.sequential({ layers: [
+    bw.layers.dropout({ rate: 0.5, inputShape: [12] }), bw.layers.activation({ activation: 'tanh' }), bw.layers.batchNormalization(),
+    bw.layers.dense({ units: 5, activation: 'relu' }), bw.layers.batchNormalization(), bw.layers.dense({ units: 3, activation: 'softmax' }),
+  ] });
+  const values = Float32Array.from(seeded('predict x').uniform(40 * 12, -3, 3));
+  const x = bw.tensor(values, [40, 12]);
+  const whole = model.predict(x, { batchSize: 40 }).dataSync();
+  // batches of 4 rows or more take the GEMM's packing path, whose every element is computed the same way
+  for (const batchSize of [4, 5, 8, 20, 40]) expect(Array.from(model.predict(x, { batchSize }).dataSync())).toEqual(Array.from(whole));
+  model.predict(x, { batchSize: 1 }).dataSync().forEach((v, i) => expect(v).toBeCloseTo(whole[i], 5));
+  expect(Array.from(x.dataSync())).toEqual(Array.from(values));
+  // an op's result as the input: the same predictions
+  const viaOp = bw.ops.matMul(x, bw.tensor(Float32Array.from({ length: 144 }, (_, i) => (i % 13 === 0 ? 1 : 0)), [12, 12]));
+  expect(Array.from(model.predict(viaOp, { batchSize: 8 }).dataSync())).toEqual(Array.from(whole));
+});

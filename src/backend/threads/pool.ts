@@ -20,10 +20,11 @@ import { workerSource } from './worker.js';
  * messages (which cost a task each).
  *
  * Measure and adapt: splitting pays only while the workers get a core. Each kind of job (export and
- * size class) keeps a moving average of its time per unit of work split and unsplit, runs the faster way,
- * and tries the other way every EXPLORE-th time, so when another process takes a core (a worker then
+ * size class) keeps a moving average of its time per unit of work split and unsplit, runs the faster way
+ * (split only when clearly faster), and tries the other way every EXPLORE-th time, so when another process takes a core (a worker then
  * runs late) jobs soon stay on the calling thread, and go back to splitting when it is free. Idle
- * workers poll only while most jobs split: a polling worker would take CPU from the caller's serial work.
+ * workers poll only while most jobs split and splitting clearly pays: when a core is taken, a polling
+ * worker would take CPU from the caller's single-threaded work.
  */
 const LAYOUT = {
   GEN: 0, CLAIM: 1, FINISHED: 2, ERRORS: 3, STOP: 4, FN: 5, BUILD: 6, NARGS: 7, UNITS: 8, ALIGN: 9, SPIN_US: 10,
@@ -47,15 +48,21 @@ export const MAX_THREADS = 16;
 export const MIN_PARALLEL_FLOPS = 2 ** 19;
 /**
  * A GEMM block is at least this many rows or columns thick: each block packs all of the other operand
- * (a column block all of A, a row block all of B), which costs about 40/(6·thickness) of its compute.
+ * (a column block all of A, a row block all of B), which costs about 40/(6·thickness) of its compute
+ * (packing moves ~3 Gfloat/s, the tiles compute ~40 GF/s): 5 % here, against 10 % at 64, where
+ * 128×784×256 would pack A four times instead of twice on 2 threads.
  */
-const MIN_BLOCK_THICKNESS = 64;
+const MIN_BLOCK_THICKNESS = 128;
 /** Blocks per thread where the job is big enough: a late worker then holds back a fraction of it. */
 const BLOCKS_PER_THREAD = 2;
 /** A kind of job tries its slower way once in this many runs, so it notices when the machine changes. */
 const EXPLORE = 32;
 /** Weight of the newest time in a kind's moving average. */
 const ALPHA = 0.25;
+/** A kind of job splits while its split time stays under this share of its whole time. */
+const SPLIT_WINS = 0.9;
+/** Idle workers poll while split jobs take less than this share of their whole time (on average). */
+const POLL_BELOW = 0.75;
 
 /** The export names workers resolve, by job code. */
 export const JOB_FNS = ['f32_gemm_part', 'f32_act', 'f32_act_bwd', 'f32_sgd', 'f32_adam', 'f32_scale_shift', 'f32_softmax', 'f32_softmax_bwd',
@@ -104,8 +111,9 @@ export class ThreadPool {
   adaptive = true;
   /** Per kind of job: moving averages of time per unit of work, split and unsplit, and runs so far. */
   private kinds = new Map<string, { split: number; whole: number; runs: number }>();
-  /** Moving share of jobs that ran split (workers poll between jobs while it is over a half). */
+  /** Moving share of jobs that ran split, and of split time / whole time where both are known. */
   private splitShare = 1;
+  private gain = 0.5;
 
   /** `modules`: the shared-memory builds, in the order a job's `build` indexes them. */
   constructor(private readonly memory: WebAssembly.Memory, private readonly modules: WebAssembly.Module[],
@@ -129,6 +137,7 @@ export class ThreadPool {
     this.ctrl[LAYOUT.SPIN_US] = WORKER_SPIN_US;
     this.kinds.clear();
     this.splitShare = 1;
+    this.gain = 0.5;
     const starting = Array.from({ length: threads - 1 }, () => this.start());
     const settled = await Promise.allSettled(starting);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -222,8 +231,9 @@ export class ThreadPool {
     let kind = this.kinds.get(key);
     if (!kind) this.kinds.set(key, (kind = { split: NaN, whole: NaN, runs: 0 }));
     kind.runs++;
-    // measure both ways first, then the faster one, trying the other every EXPLORE-th run
-    const faster = !(kind.whole < kind.split);
+    // measure both ways first, then the faster one (splitting only when clearly faster: a split job also
+    // takes a worker's CPU from whatever else runs), trying the other every EXPLORE-th run
+    const faster = kind.split < SPLIT_WINS * kind.whole;
     const splitNow = Number.isNaN(kind.split) ? true : Number.isNaN(kind.whole) ? false : kind.runs % EXPLORE === 0 ? !faster : faster;
     const t0 = performance.now();
     if (splitNow) this.split(job);
@@ -233,7 +243,10 @@ export class ThreadPool {
     if (splitNow) kind.split = next;
     else kind.whole = next;
     this.splitShare += 0.1 * ((splitNow ? 1 : 0) - this.splitShare);
-    this.ctrl[LAYOUT.SPIN_US] = this.splitShare > 0.5 ? WORKER_SPIN_US : 0;
+    if (kind.split > 0 && kind.whole > 0) this.gain += 0.1 * (kind.split / kind.whole - this.gain);
+    // polling pays only while splitting clearly does: when a core is taken, a polling worker would slow
+    // the caller's single-threaded work by more than the split jobs gain
+    this.ctrl[LAYOUT.SPIN_US] = this.splitShare > 0.5 && this.gain < POLL_BELOW ? WORKER_SPIN_US : 0;
     return true;
   }
 
