@@ -48,3 +48,6 @@ export { f32_regularize } from './misc/f32-regularize';
 export { f32_transpose } from './misc/f32-transpose';
 export { f32_renorm_correction, f32_renorm_gamma_grad, f32_renorm_update } from './bnorm/f32-renorm';
 export { f32_group_rows } from './misc/f32-group-rows';
+export { f32_im2col, f32_col2im } from './conv/f32-im2col';
+export { f32_max_pool, f32_max_pool_bwd, f32_avg_pool, f32_avg_pool_bwd } from './conv/f32-pool';
+export { f32_conv2d } from './conv/f32-conv2d';

@@ -41,7 +41,7 @@ if (Math.max(newest(path.join(ROOT, 'src')), newest(path.join(ROOT, 'assembly'))
 
 const results = path.join(BENCH_DIR, 'results', ...(QUICK ? ['quick'] : []));
 // a full run starts clean, so the report can never mix in a suite left over from an earlier run
-if (!passThrough.includes('--filter')) for (const g of ['peak', 'kernels', 'model', 'api', 'busy']) fs.rmSync(path.join(results, g), { recursive: true, force: true });
+if (!passThrough.includes('--filter')) for (const g of ['peak', 'kernels', 'model', 'api', 'busy', 'cnn']) fs.rmSync(path.join(results, g), { recursive: true, force: true });
 fs.mkdirSync(results, { recursive: true });
 const cpus = os.cpus();
 fs.writeFileSync(path.join(results, 'machine.json'), JSON.stringify({
@@ -55,7 +55,7 @@ const runScript = (script, extra = []) => {
   const r = spawnSync(process.execPath, [...FLAGS, path.join(BENCH_DIR, script), ...passThrough, ...extra], { stdio: 'inherit', cwd: ROOT });
   if (r.status !== 0) { failed++; console.error(`bench: ${script} exited with ${r.status ?? r.signal}`); }
 };
-for (const script of ['peak/peak.bench.mjs', 'kernels.bench.mjs', 'model.bench.mjs', 'api.bench.mjs']) runScript(script);
+for (const script of ['peak/peak.bench.mjs', 'kernels.bench.mjs', 'model.bench.mjs', 'api.bench.mjs', 'cnn.bench.mjs']) runScript(script);
 
 if (BUSY_PASS) {
   // one core kept busy by another process for the whole pass, stopped however the pass ends

@@ -20,6 +20,7 @@ import {
 import type { F32 } from '../memory/heap.js';
 
 export type { F32 };
+import type { Window2D } from './window2d.js';
 
 /** 'nn': C = A·B (A m×k, B k×n)   'tn': C = Aᵀ·B (A k×m)   'nt': C = A·Bᵀ (B n×k).  C is m×n. */
 export type GemmOp = 'nn' | 'tn' | 'nt';
@@ -172,4 +173,24 @@ export interface Kernels {
    * then group 1's, …; `inverse` puts them back. Ghost BN's virtual batches. y must not alias x.
    */
   groupRows(rows: number, groups: number, width: number, x: F32, y: F32, inverse: boolean): void;
+  /**
+   * Convolution as one GEMM (backend/conv2d.ts): the image patches under the window as the rows of
+   * col [batch·outH·outW, kH·kW·channels] (0 in the padding), and the adjoint col2im, which overwrites dx
+   * with the sum of every col element at the pixel it came from. NHWC; geometry in window2d.ts.
+   */
+  im2col(g: Window2D, x: F32, col: F32): void;
+  col2im(g: Window2D, col: F32, dx: F32): void;
+  /**
+   * Direct convolution with the fused epilogue: y = act(conv(x, w) + bias) without im2col (for few input
+   * channels; backend/conv2d.ts chooses). w [kH, kW, channels, outC], y [batch, outH, outW, outC].
+   */
+  conv2dDirect(g: Window2D, outC: number, x: F32, w: F32, bias: F32 | null, y: F32, act: Act): void;
+  /** Max pooling (first maximum in window order; a NaN in the window wins) over the in-image positions. */
+  maxPool(g: Window2D, x: F32, y: F32): void;
+  /** dx = 0, then each dy goes to the position maxPool took (found again from x). */
+  maxPoolBackward(g: Window2D, x: F32, dy: F32, dx: F32): void;
+  /** Average pooling over the in-image positions of each window (padding left out of the count, as TF). */
+  avgPool(g: Window2D, x: F32, y: F32): void;
+  /** dx = 0, then dy / count added to every in-image position of its window. */
+  avgPoolBackward(g: Window2D, dy: F32, dx: F32): void;
 }

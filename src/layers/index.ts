@@ -4,5 +4,8 @@ export { BatchNormalization, type BatchNormalizationArgs } from './batch-normali
 export { Dense, type DenseArgs } from './dense.js';
 export { Dropout, type DropoutArgs } from './dropout.js';
 export { LeakyReLU, type LeakyReLUArgs } from './leaky-relu.js';
+export { Conv2D, type Conv2DArgs } from './conv2d.js';
+export { MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, type Pooling2DArgs, type GlobalAveragePooling2DArgs } from './pooling2d.js';
+export { Flatten, Reshape, type FlattenArgs, type ReshapeArgs } from './reshape.js';
 export { Layer, type Param, type WeightDecl, type LayerPlan } from './layer.js';
 export { defineLayer, option, type Option, type LayerDef } from './options.js';

@@ -45,11 +45,13 @@ export interface StepContext {
 }
 
 const counters = new Map<string, number>();
-/** TF.js default names: `dense_Dense1`, `batch_normalization_BatchNormalization2`… */
+/** TF.js default names: `dense_Dense1`, `batch_normalization_BatchNormalization2`, `conv2d_Conv2D1`… */
 export function defaultName(className: string): string {
   const n = (counters.get(className) ?? 0) + 1;
   counters.set(className, n);
-  return `${className.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()}_${className}${n}`;
+  // TF.js's snake case: a capital starts a word only before lower case or digits (Conv2D → conv2d)
+  const snake = className.replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  return `${snake}_${className}${n}`;
 }
 
 /**

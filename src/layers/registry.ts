@@ -1,8 +1,11 @@
 import { Activation } from './activation.js';
 import { BatchNormalization } from './batch-normalization.js';
 import { Dense } from './dense.js';
+import { Conv2D } from './conv2d.js';
 import { Dropout } from './dropout.js';
 import { LeakyReLU } from './leaky-relu.js';
+import { AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D } from './pooling2d.js';
+import { Flatten, Reshape } from './reshape.js';
 import type { Layer, LayerClass } from './layer.js';
 
 /**
@@ -15,6 +18,12 @@ export const LAYER_CLASSES = {
   activation: Activation,
   dropout: Dropout,
   leakyReLU: LeakyReLU,
+  conv2d: Conv2D,
+  maxPooling2d: MaxPooling2D,
+  averagePooling2d: AveragePooling2D,
+  globalAveragePooling2d: GlobalAveragePooling2D,
+  flatten: Flatten,
+  reshape: Reshape,
 } satisfies Record<string, LayerClass>;
 
 type Classes = typeof LAYER_CLASSES;

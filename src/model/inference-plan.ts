@@ -3,12 +3,13 @@ import { heap } from '../backend/runtime.js';
 import { Activation } from '../layers/activation.js';
 import { elementwise, unaryOf } from '../layers/activations.js';
 import { BatchNormalization } from '../layers/batch-normalization.js';
+import { Conv2D } from '../layers/conv2d.js';
 import { Dense } from '../layers/dense.js';
 import type { Layer, StepContext } from '../layers/layer.js';
 import { lastAxisRows } from '../layers/shape.js';
 
 /**
- * Inference with every BatchNormalization folded into the Dense in front of it:
+ * Inference with every BatchNormalization folded into the Dense or Conv2D in front of it:
  *   W' = W·diag(s),  b' = (b − μ)·s + β,  s = γ/√(var + ε)
  * and an Activation right after folded into the same fused GEMM epilogue, so Dense → BN → relu is one
  * kernel call. Only a linear Dense over the feature axis BN normalises can absorb it; anything else
@@ -19,16 +20,21 @@ import { lastAxisRows } from '../layers/shape.js';
 type Step =
   | { kind: 'dense'; inputShape: number[]; inputDim: number; units: number; w: F32; packed: F32 | null; b: F32 | null; act: Act; softmax: boolean;
       unary: { op: UnaryOp; alpha: number } | null }
+  | { kind: 'conv'; layer: Conv2D; w: F32; b: F32 | null; act: Act; softmax: boolean; unary: { op: UnaryOp; alpha: number } | null }
   | { kind: 'layer'; layer: Layer };
 
-/** Whether `bn` can be folded into `dense`: a linear Dense, and BN over the last (Dense's output) axis. */
-export function foldable(dense: Layer, bn: Layer | undefined): dense is Dense {
-  return dense instanceof Dense && dense.activation === 'linear' && bn instanceof BatchNormalization && bn.normalizesLastAxis;
+/** Whether `bn` can be folded into `layer`: a linear Dense or Conv2D, and BN over the last (its output) axis. */
+export function foldable(layer: Layer, bn: Layer | undefined): layer is Dense | Conv2D {
+  return (layer instanceof Dense || layer instanceof Conv2D) && layer.activation === 'linear'
+    && bn instanceof BatchNormalization && bn.normalizesLastAxis;
 }
 
-/** Writes W' (inputDim × units) and b' (units) of `dense` with `bn` folded in, using the kernels. */
-export function foldInto(k: Kernels, dense: Dense, bn: BatchNormalization, w: F32, b: F32, scratch: (n: number) => F32): void {
-  const [inputDim, units] = dense.kernelParam.shape;
+/**
+ * Writes W' and b' (units) of `dense` with `bn` folded in, using the kernels. A Conv2D kernel
+ * [kH, kW, in, filters] is the (kH·kW·in) × filters matrix its GEMM reads, so both fold alike.
+ */
+export function foldInto(k: Kernels, dense: Dense | Conv2D, bn: BatchNormalization, w: F32, b: F32, scratch: (n: number) => F32): void {
+  const shape = dense.kernelParam.shape, units = shape[shape.length - 1], inputDim = dense.kernelParam.value.length / units;
   const { gamma, beta, movingMean, movingVariance } = bn.statistics;
   const s = scratch(units);
   k.bnormScale(units, movingVariance.value, gamma?.value ?? null, s, bn.epsilon);
@@ -44,11 +50,11 @@ export class InferencePlan {
   constructor(layers: Layer[], k: Kernels, pack: boolean) {
     for (let i = 0; i < layers.length; i++) {
       const dense = layers[i], bn = layers[i + 1];
-      if (!(dense instanceof Dense)) {
+      if (!(dense instanceof Dense || dense instanceof Conv2D)) {
         this.steps.push({ kind: 'layer', layer: dense });
         continue;
       }
-      const [inputDim, units] = dense.kernelParam.shape;
+      const shape = dense.kernelParam.shape, units = shape[shape.length - 1], inputDim = dense.kernelParam.value.length / units;
       let w = dense.kernelParam.value, b = dense.biasParam?.value ?? null, act = elementwise(dense.activation);
       let softmax = dense.activation === 'softmax', unary = unaryOf(dense.activation);
       if (foldable(dense, bn)) {
@@ -64,6 +70,10 @@ export class InferencePlan {
         else if (unaryOf(next.activation)) unary = unaryOf(next.activation);
         else act = elementwise(next.activation);
         i++;
+      }
+      if (dense instanceof Conv2D) {
+        this.steps.push({ kind: 'conv', layer: dense, w, b, act, softmax, unary });
+        continue;
       }
       const packed = pack ? this.alloc(k.packedWeightsLength(inputDim, units)) : null;
       if (packed) k.packWeights(inputDim, units, w, packed);
@@ -81,6 +91,12 @@ export class InferencePlan {
     let a = x;
     for (const s of this.steps) {
       if (s.kind === 'layer') { a = s.layer.forward(ctx, a, rows); continue; }
+      if (s.kind === 'conv') {
+        a = s.layer.run(ctx, a, rows, s.w, s.b, s.act);
+        if (s.softmax) ctx.k.softmax(lastAxisRows(rows, s.layer.outputShape!), s.layer.filters, a, a);
+        if (s.unary) ctx.k.unary(a.length, a, a, s.unary.alpha, s.unary.op);
+        continue;
+      }
       const m = lastAxisRows(rows, s.inputShape), y = ctx.scratch(m * s.units);
       if (s.packed) ctx.k.densePacked(m, s.units, s.inputDim, a, s.w, s.packed, s.b, y, s.act);
       else ctx.k.dense(m, s.units, s.inputDim, a, s.w, s.b, y, s.act);

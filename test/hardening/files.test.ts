@@ -50,7 +50,7 @@ describe('loadModel rejects broken models with clear errors', () => {
     ['a missing weights.bin', async () => { const p = await variant(json); await fsp.rm(path.join(path.dirname(p), 'weights.bin')); return p; }, /loadModel: cannot read .*weights.bin: no such file/],
     ['model.json that is not JSON', () => variant('{"modelTopology": {'), /loadModel: .*model.json is not valid JSON/],
     ['model.json that is JSON null', () => variant('null'), /loadModel: .* has no modelTopology/],
-    ['an unknown layer class', () => variant((j) => { layers(j)[1].class_name = 'Conv2D'; }), /loadModel: unknown layer class 'Conv2D' \(layers\[1\]\)/],
+    ['an unknown layer class', () => variant((j) => { layers(j)[1].class_name = 'LSTM'; }), /loadModel: unknown layer class 'LSTM' \(layers\[1\]\)/],
     ['a functional (non-Sequential) model', () => variant((j) => { j.modelTopology.class_name = 'Model'; }), /only Sequential models are supported, got class_name "Model"/],
     ['units that are not an integer', () => variant((j) => { layers(j)[0].config.units = 2.5; }), /layer 'dense_\w+': dense: units: expected an integer >= 1, got 2\.5/],
     ['a weight missing from the manifest', () => variant((j) => { specs(j).splice(1, 1); }), /loadModel: .*(missing|more weights than the weight data|describes)/],

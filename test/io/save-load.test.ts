@@ -137,8 +137,8 @@ describe.each(BACKENDS)('save and load on the %s backend', (backend) => {
     let a: bw.ModelArtifacts | undefined;
     await m.save({ save: async (x) => { a = x; return {}; } });
     const unknown = JSON.parse(JSON.stringify(a!.modelTopology));
-    unknown.config.layers[3].class_name = 'Conv2D';
-    await expect(bw.loadModel({ load: async () => ({ ...a!, modelTopology: unknown }) })).rejects.toThrow(/unknown layer class 'Conv2D'/);
+    unknown.config.layers[3].class_name = 'LSTM';
+    await expect(bw.loadModel({ load: async () => ({ ...a!, modelTopology: unknown }) })).rejects.toThrow(/unknown layer class 'LSTM'/);
     const data = a!.weightData as ArrayBuffer;
     await expect(bw.loadModel({ load: async () => ({ ...a!, weightData: data.slice(0, data.byteLength - 8) }) })).rejects.toThrow(/truncated/);
   });

@@ -21,6 +21,18 @@ const NON_DEFAULT: Record<keyof typeof LAYER_CLASSES, Record<string, unknown>> =
   activation: { activation: 'sigmoid' },
   dropout: { rate: 0.25 },
   leakyReLU: { alpha: 0.15 },
+  conv2d: { filters: 2, kernelSize: [2, 3], strides: [2, 1], padding: 'same', activation: 'relu', useBias: false,
+    kernelInitializer: 'heUniform', biasInitializer: 'ones' },
+  maxPooling2d: { poolSize: [3, 2], strides: [1, 2], padding: 'same' },
+  averagePooling2d: { poolSize: [1, 2], strides: [2, 2], padding: 'same' },
+  globalAveragePooling2d: {},
+  flatten: {},
+  reshape: { targetShape: [5, 4, 3] },
+};
+
+/** The input shape each class is built on in the round trip (image layers take [height, width, channels]). */
+const INPUT: Partial<Record<keyof typeof LAYER_CLASSES, number[]>> = {
+  conv2d: [4, 5, 3], maxPooling2d: [4, 5, 3], averagePooling2d: [4, 5, 3], globalAveragePooling2d: [4, 5, 3], flatten: [4, 5, 3], reshape: [4, 5, 3],
 };
 
 describe.each(Object.keys(LAYER_CLASSES) as Array<keyof typeof LAYER_CLASSES>)('%s', (factory) => {
@@ -40,8 +52,9 @@ describe.each(Object.keys(LAYER_CLASSES) as Array<keyof typeof LAYER_CLASSES>)('
   });
 
   test('clone and a model.json round trip keep the configuration', async () => {
-    const first = make({ inputShape: [4, 5], name: `${factory}_round_trip`, trainable: false });
-    const clone = first.clone([4, 5]);
+    const shape = INPUT[factory] ?? [4, 5];
+    const first = make({ inputShape: shape, name: `${factory}_round_trip`, trainable: false });
+    const clone = first.clone(shape);
     expect(clone).not.toBe(first);
     expect(clone.getConfig()).toEqual(first.getConfig());
     expect([clone.name, clone.trainable]).toEqual([first.name, first.trainable]);

@@ -47,7 +47,8 @@ describe('npm pack of the library', () => {
     const bundle = readFileSync(join(ROOT, 'dist/bnwasm.browser.js'), 'utf8');
     // minified: few, long lines (the base64 binaries aside, an unminified bundle has thousands of lines)
     expect(bundle.split('\n').length).toBeLessThan(100);
-    expect(size('dist/bnwasm.browser.js')).toBeLessThan(300 * 1024);
+    // two WASM builds of ~130 KB each, inlined as base64, are most of it
+    expect(size('dist/bnwasm.browser.js')).toBeLessThan(560 * 1024);
   });
 
   it('the README states the bundle\'s real size (within 10%)', () => {

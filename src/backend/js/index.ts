@@ -1,6 +1,7 @@
 import type { Kernels } from '../kernels.js';
 import { activation, activationBackward } from './activation.js';
 import { batchStats, sumRows } from './batch-stats.js';
+import { avgPool, avgPoolBackward, col2im, conv2dDirect, im2col, maxPool, maxPoolBackward } from './conv.js';
 import { bnormBackward, bnormFold, bnormForwardTrain, bnormScale, scaleShift } from './bnorm.js';
 import { movingAverage } from './moving-average.js';
 import { multiply, transpose } from './elementwise.js';
@@ -59,5 +60,12 @@ export function jsKernels(v: View): Kernels {
     renormGammaGrad: (...a) => renormGammaGrad(v, ...a),
     renormUpdate: (...a) => renormUpdate(v, ...a),
     groupRows: (...a) => groupRows(v, ...a),
+    im2col: (...a) => im2col(v, ...a),
+    col2im: (...a) => col2im(v, ...a),
+    conv2dDirect: (...a) => conv2dDirect(v, ...a),
+    maxPool: (...a) => maxPool(v, ...a),
+    maxPoolBackward: (...a) => maxPoolBackward(v, ...a),
+    avgPool: (...a) => avgPool(v, ...a),
+    avgPoolBackward: (...a) => avgPoolBackward(v, ...a),
   };
 }

@@ -1,5 +1,6 @@
 import { GEMM_NN } from '../abi.js';
 import { ACT, GEMM_OP, REGRESSION_LOSS, UNARY_OP, type F32, type Kernels } from '../kernels.js';
+import { windowArgs } from '../window2d.js';
 import type { GemmPart, ThreadPool } from '../threads/pool.js';
 import { byColumns, byElements, byRows } from '../threads/jobs.js';
 
@@ -59,7 +60,17 @@ export interface KernelExports {
   f32_renorm_update(cols: number, mean: number, variance: number, mm: number, ms: number, mv: number, rm: number, rs: number,
     eps: number, momentum: number, renormMomentum: number): void;
   f32_group_rows(rows: number, groups: number, width: number, x: number, y: number, inverse: number): void;
+  f32_im2col(...args: [...WindowArgs, number, number]): void;
+  f32_col2im(...args: [...WindowArgs, number, number]): void;
+  f32_conv2d(...args: [...WindowArgs, number, number, number, number, number, number]): void;
+  f32_max_pool(...args: [...WindowArgs, number, number]): void;
+  f32_max_pool_bwd(...args: [...WindowArgs, number, number, number]): void;
+  f32_avg_pool(...args: [...WindowArgs, number, number]): void;
+  f32_avg_pool_bwd(...args: [...WindowArgs, number, number]): void;
 }
+
+/** The 12 window dimensions every convolution and pooling export takes first (window2d.ts). */
+type WindowArgs = ReturnType<typeof windowArgs>;
 
 const p = (h: F32 | null) => (h ? h.ptr : 0);
 
@@ -72,6 +83,7 @@ const ARITY: Record<Exclude<keyof KernelExports, 'heap_base' | 'scratch_bytes'>,
   f32_multiply: 4, f32_transpose: 5,
   f32_renorm_correction: 15, f32_renorm_gamma_grad: 5, f32_renorm_update: 11, f32_group_rows: 6,
   f32_regression_loss: 7, f32_regularize: 5, f32_unary: 5, f32_unary_bwd: 6, f32_adamw: 13, f32_rmsprop: 10, f32_adagrad: 6,
+  f32_im2col: 14, f32_col2im: 14, f32_conv2d: 18, f32_max_pool: 14, f32_max_pool_bwd: 15, f32_avg_pool: 14, f32_avg_pool_bwd: 14,
 };
 
 /** Where large GEMMs may go: the thread pool and which of its builds this instance is. */
@@ -182,5 +194,12 @@ export function wasmKernels(x: KernelExports, threads?: Threads): Kernels {
     renormUpdate: (cols, mean, variance, mm, ms, mv, rm, rs, eps, momentum, renormMomentum) =>
       x.f32_renorm_update(cols, mean.ptr, variance.ptr, mm.ptr, ms.ptr, mv.ptr, rm.ptr, rs.ptr, eps, momentum, renormMomentum),
     groupRows: (rows, groups, width, xs, y, inverse) => x.f32_group_rows(rows, groups, width, xs.ptr, y.ptr, inverse ? 1 : 0),
+    im2col: (g, xs, col) => x.f32_im2col(...windowArgs(g), xs.ptr, col.ptr),
+    col2im: (g, col, dx) => x.f32_col2im(...windowArgs(g), col.ptr, dx.ptr),
+    conv2dDirect: (g, outC, xs, w, bias, y, act) => x.f32_conv2d(...windowArgs(g), outC, xs.ptr, w.ptr, p(bias), y.ptr, ACT[act]),
+    maxPool: (g, xs, y) => x.f32_max_pool(...windowArgs(g), xs.ptr, y.ptr),
+    maxPoolBackward: (g, xs, dy, dx) => x.f32_max_pool_bwd(...windowArgs(g), xs.ptr, dy.ptr, dx.ptr),
+    avgPool: (g, xs, y) => x.f32_avg_pool(...windowArgs(g), xs.ptr, y.ptr),
+    avgPoolBackward: (g, dy, dx) => x.f32_avg_pool_bwd(...windowArgs(g), dy.ptr, dx.ptr),
   };
 }
