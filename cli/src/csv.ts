@@ -248,13 +248,21 @@ function csvReader(file: string, onHeader: (h: Header) => void, onRow: RecordHan
 
 function checkHeader(h: Header): void {
   h.columns.forEach((name, i) => {
-    if (name === '') fail(`${h.file}: the header has an empty column name (column ${i + 1}); the first row must name every column`);
+    if (name === '' && !(i === 0 && hasRowLabels(h))) fail(`${h.file}: the header has an empty column name (column ${i + 1}); the first row must name every column`);
   });
   const seen = new Set<string>();
   for (const name of h.columns) {
     if (seen.has(name)) fail(`${h.file}: the header names column '${name}' twice`);
     seen.add(name);
   }
+}
+
+/**
+ * A first column without a name, before named ones, holds row labels: pandas' `to_csv()` writes its index
+ * that way and R's `write.csv()` its row names. It is neither a feature nor a label.
+ */
+export function hasRowLabels(h: Header): boolean {
+  return h.columns.length > 1 && h.columns[0] === '' && h.columns.slice(1).every((c) => c !== '');
 }
 
 /** When a one-column header meets a wider row (or the reverse), the separator is the likely culprit. */

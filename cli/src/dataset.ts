@@ -1,4 +1,4 @@
-import { fileSize, readCsv, readCsvSync, type Header } from './csv.js';
+import { fileSize, hasRowLabels, readCsv, readCsvSync, type Header } from './csv.js';
 import { MISSING, parseNumber, whyNotNumber } from './cells.js';
 import { fail } from './errors.js';
 
@@ -42,6 +42,8 @@ export interface Dataset {
   label: LabelColumn | null;
   /** ';'-separated files may write decimals with a comma. */
   decimalComma: boolean;
+  /** The first column has no name: row labels (a pandas index, R row names), skipped. */
+  rowLabels: boolean;
 }
 
 export function listColumns(columns: string[], max = 8): string {
@@ -76,25 +78,38 @@ function grow<T extends Float64Array | Int32Array>(a: T, rows: number, estimate:
   return grown;
 }
 
+export interface ReadOptions {
+  label?: string;
+  /** The feature columns in order (predict: the model's); default every column but the label and the ignored. */
+  features?: string[];
+  /** Columns that are neither features nor the label (train's --ignore). */
+  ignore?: string[];
+}
+
+/** A column name as one shell word, for a command line in a message. */
+function shellWord(name: string): string {
+  return /^[\w.\/-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`;
+}
+
 /**
  * Streams `file` into numbers. `features` names the feature columns in order (predict: the model's);
  * without it every column except `label` is a feature. Feature cells must be decimal numbers: an empty
  * cell, a missing-value marker or any other text is a one-line error naming the line and the column.
  */
-export async function readDataset(file: string, opts: { label?: string; features?: string[] }): Promise<Dataset> {
+export async function readDataset(file: string, opts: ReadOptions): Promise<Dataset> {
   const reader = datasetReader(file, opts);
   await readCsv(file, reader.onHeader, reader.onRow);
   return reader.result();
 }
 
 /** readDataset for a small file read at once (the bundled digits data, for synchronous callers). */
-export function readDatasetSync(file: string, opts: { label?: string; features?: string[] }): Dataset {
+export function readDatasetSync(file: string, opts: ReadOptions): Dataset {
   const reader = datasetReader(file, opts);
   readCsvSync(file, reader.onHeader, reader.onRow);
   return reader.result();
 }
 
-function datasetReader(file: string, opts: { label?: string; features?: string[] }) {
+function datasetReader(file: string, opts: ReadOptions) {
   const size = fileSize(file);
   let header!: Header;
   let featureIndex: number[] = [], labelAt = -1, decimalComma = false;
@@ -114,7 +129,12 @@ function datasetReader(file: string, opts: { label?: string; features?: string[]
         firstEmpty: null, firstMissing: null, firstFraction: null, firstText: null, numberRows: 0,
       };
     }
-    const names = opts.features ?? h.columns.filter((c) => c !== opts.label);
+    for (const name of opts.ignore ?? []) {
+      if (!h.columns.includes(name)) fail(`${file} has no column '${name}' for --ignore; its columns are: ${listColumns(h.columns)}${separatorHint(h)}`);
+      if (name === opts.label) fail(`--ignore ${shellWord(name)}: that column is the --label`);
+    }
+    const ignored = new Set(opts.ignore);
+    const names = opts.features ?? h.columns.filter((c, i) => c !== opts.label && !ignored.has(c) && !(i === 0 && hasRowLabels(h)));
     if (names.length === 0) fail(`${file} has no feature columns besides the label '${opts.label}'${separatorHint(h)}`);
     featureIndex = names.map((name) => {
       const i = h.columns.indexOf(name);
@@ -131,7 +151,14 @@ function datasetReader(file: string, opts: { label?: string; features?: string[]
     for (let j = 0; j < width; j++) {
       const cell = cells[featureIndex[j]];
       const v = parseNumber(cell, decimalComma);
-      if (v === null) fail(`${file}: line ${line} (data row ${rows + 1}), column '${header.columns[featureIndex[j]]}': ${whyNotNumber(cell, decimalComma)}; feature cells must be numbers`);
+      if (v === null) {
+        const column = header.columns[featureIndex[j]];
+        // a word or a date where a number belongs is usually a column of them (names, categories, dates): say how to leave it out
+        const textual = !MISSING.has(cell) && (/^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}/.test(cell) || (/\p{L}/u.test(cell) && !/^[+-]?(?:\.?\d|inf)/i.test(cell)));
+        const remedy = MISSING.has(cell) ? ' (fill or drop the rows with missing values)'
+          : textual && !opts.features ? ` (to train without the column: --ignore ${shellWord(column)})` : '';
+        fail(`${file}: line ${line} (data row ${rows + 1}), column '${column}': ${whyNotNumber(cell, decimalComma)}; feature cells must be numbers${remedy}`);
+      }
       data[base + j] = v;
     }
     if (label) {
@@ -146,7 +173,7 @@ function datasetReader(file: string, opts: { label?: string; features?: string[]
     const width = featureIndex.length;
     return {
       file, columns: header.columns, featureColumns: featureIndex.map((i) => header.columns[i]), rows, width,
-      x: store.data.subarray(0, rows * width), label, decimalComma,
+      x: store.data.subarray(0, rows * width), label, decimalComma, rowLabels: hasRowLabels(header),
     };
   };
   return { onHeader, onRow, result };

@@ -34,3 +34,10 @@ export function layerSizes(value: string): number[] {
   }
   return parts.map(Number);
 }
+
+/** "id,name" → ['id', 'name'] (names as the header writes them; spaces around commas dropped). */
+export function columnNames(value: string): string[] {
+  const names = value.split(',').map((s) => s.trim());
+  if (names.some((n) => n === '')) throw new InvalidArgumentError('expected comma-separated column names, e.g. id,name.');
+  return names;
+}

@@ -5,9 +5,9 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { errorLine } from './errors.js';
-import { fraction, integer, layerSizes, positiveInteger, positiveNumber } from './options.js';
+import { columnNames, fraction, integer, layerSizes, positiveInteger, positiveNumber } from './options.js';
 import type { Output } from './output.js';
-import { TRAIN_DEFAULTS } from './train.js';
+import { DEFAULT_EPOCHS, MIN_DEFAULT_STEPS, TRAIN_DEFAULTS } from './train.js';
 
 export interface Io {
   out: Output;
@@ -32,9 +32,10 @@ function program(io: Io): Command {
     .description('train a model on a CSV file (header row; comma, semicolon or tab separated) and save it to a directory')
     .argument('<file.csv>', 'training data')
     .requiredOption('--label <column>', 'the column to predict')
-    .option('--epochs <n>', 'passes over the training rows', positiveInteger, TRAIN_DEFAULTS.epochs)
+    .option('--epochs <n>', `passes over the training rows (default: ${DEFAULT_EPOCHS}, or more to make ${MIN_DEFAULT_STEPS} steps on a small classification table)`, positiveInteger)
     .option('--batch-size <n>', 'rows per training step', positiveInteger, TRAIN_DEFAULTS.batchSize)
     .addOption(new Option('--hidden <sizes>', 'hidden layer sizes, comma-separated').argParser(layerSizes).default([...TRAIN_DEFAULTS.hidden], TRAIN_DEFAULTS.hidden.join(',')))
+    .option('--ignore <columns>', 'columns that are neither features nor the label (ids, names, text), comma-separated', columnNames)
     .option('--no-batchnorm', 'no BatchNormalization layers (the features are standardized instead)')
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(['sgd', 'adam']).default(TRAIN_DEFAULTS.optimizer))
     .option('--learning-rate <lr>', 'learning rate (default: 0.01 for sgd, 0.001 for adam)', positiveNumber)
@@ -45,7 +46,7 @@ function program(io: Io): Command {
     .action(async (file: string, o) => {
       const { train } = await import('./train.js');
       await train(file, {
-        label: o.label, epochs: o.epochs, batchSize: o.batchSize, hidden: o.hidden, batchNorm: o.batchnorm,
+        label: o.label, ignore: o.ignore, epochs: o.epochs, batchSize: o.batchSize, hidden: o.hidden, batchNorm: o.batchnorm,
         optimizer: o.optimizer, learningRate: o.learningRate, validationSplit: o.validationSplit, task: o.task,
         seed: o.seed, out: o.out,
       }, io.out);

@@ -16,7 +16,10 @@ import { permuteRows, splitRows } from './split.js';
 
 export interface TrainOptions {
   label: string;
-  epochs: number;
+  /** Columns to leave out of the features. */
+  ignore?: string[];
+  /** Default: defaultEpochs (DEFAULT_EPOCHS, more for a small classification table). */
+  epochs?: number;
   batchSize: number;
   hidden: number[];
   batchNorm: boolean;
@@ -31,7 +34,7 @@ export interface TrainOptions {
 }
 
 export const TRAIN_DEFAULTS = {
-  epochs: 20, batchSize: 32, hidden: [64, 64], batchNorm: true, optimizer: 'adam', validationSplit: 0.2, seed: 42, out: 'bnwasm-model',
+  batchSize: 32, hidden: [64, 64], batchNorm: true, optimizer: 'adam', validationSplit: 0.2, seed: 42, out: 'bnwasm-model',
 } as const;
 
 export interface TrainResult {
@@ -41,6 +44,23 @@ export interface TrainResult {
   metrics: Record<string, number>;
   confusion: number[][] | null;
   modelDir: string;
+}
+
+/** Epochs when --epochs is not given, unless a small classification table needs more to reach MIN_DEFAULT_STEPS. */
+export const DEFAULT_EPOCHS = 20;
+/**
+ * Optimizer steps a default classification run takes at least. 20 epochs of 120 rows are 80 Adam steps
+ * at 0.001, too few to fit even three classes: measured on public tables (iris 90 % → 93 % held out,
+ * logistic regression 94 %; wine 95 % → 97 %), with no loss on larger ones. A small regression (the mean
+ * of several networks) keeps DEFAULT_EPOCHS: more steps let its networks fit the noise (diabetes: the
+ * worst split's R² 0.03 → 0.05 below least squares).
+ */
+export const MIN_DEFAULT_STEPS = 500;
+
+/** The epochs of a run without --epochs. */
+export function defaultEpochs(trainRows: number, batchSize: number, classification: boolean): number {
+  if (!classification) return DEFAULT_EPOCHS;
+  return Math.max(DEFAULT_EPOCHS, Math.ceil(MIN_DEFAULT_STEPS / Math.ceil(trainRows / batchSize)));
 }
 
 /** From this many training rows on, the default model also normalizes its hidden layers. */
@@ -55,7 +75,8 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
   // the output is checked before the data is read, so a bad --out never costs a training run
   checkOutDir(opts.out, '--out', MODEL_FILES);
   await ready(); // checks BNWASM_BACKEND / BNWASM_THREADS before the data is read
-  const data = await readDataset(file, { label: opts.label });
+  const data = await readDataset(file, { label: opts.label, ignore: opts.ignore });
+  if (data.rowLabels) out.log(`the first column has no name: read as row labels (a pandas index or R row names), not a feature`);
   const y = targets(data, opts.task);
   if (y.reason) out.log(`task: ${y.reason}`);
   const { featureColumns, width } = data;
@@ -96,6 +117,7 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
     applyScaling(yv, s);
   }
 
+  const epochs = opts.epochs ?? defaultEpochs(nTrain, opts.batchSize, classification);
   const outputs = classification ? y.classes.length : 1;
   const learningRate = opts.learningRate ?? (opts.optimizer === 'sgd' ? 0.01 : 0.001);
   // Measured on small generated tables (see the default-model tests): after calibration, BN between the
@@ -129,11 +151,26 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
   const normalization = !opts.batchNorm ? 'without batch normalization' : hiddenBatchNorm ? 'with batch normalization'
     : `batch normalization of the inputs only (fewer than ${HIDDEN_BN_MIN_ROWS} training rows)`;
   const averaged = members > 1 ? ` · the mean of ${members} networks of hidden ${hidden.join(',') || 'none'}` : '';
-  out.log(`Training on ${nTrain} rows, ${nHeld} held out · ${width} features · ${classification ? `${outputs} classes` : 'regression'} · ${normalization}${averaged} · ${opts.optimizer} lr ${learningRate}`);
+  out.log(`Training on ${nTrain} rows, ${nHeld} held out · ${width} features · ${classification ? `${outputs} classes` : 'regression'} · ${normalization}${averaged} · ${opts.optimizer} lr ${learningRate} · ${epochs} epochs${opts.epochs === undefined && epochs > DEFAULT_EPOCHS ? ` (at least ${MIN_DEFAULT_STEPS} steps on a small table)` : ''}`);
   let bar: ReturnType<typeof startBar> | null = null;
   let seen = 0;
   const status = (logs: Record<string, number>) => Object.entries(logs)
     .filter(([k]) => k !== 'batch' && k !== 'size').map(([k, v]) => `${k} ${fmt(v)}`).join(' · ');
+  // The moving averages keep momentum^steps of their initial mean 0 and variance 1 (a small table never
+  // outgrows them): the saved model normalizes with the training rows' population statistics instead,
+  // computed in batches as in training (the BN paper's inference procedure), and is evaluated as saved.
+  const calibrate = async (model: bw.Sequential) => {
+    try {
+      await model.calibrateBatchNorm(xTrain, { batchSize: opts.batchSize });
+    } catch (e) {
+      fail(`the batch normalization statistics could not be computed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); try --no-batchnorm`);
+    }
+  };
+  // On a small table the moving averages trail the data for the whole run, so each epoch's validation
+  // with them says nothing (iris: val_accuracy 0.33 every epoch, 0.93 calibrated). There each epoch is
+  // validated calibrated, for one inference pass over fewer than HIDDEN_BN_MIN_ROWS training rows; the
+  // weights are trained exactly as without (training-mode BN never reads the moving statistics).
+  const calibrateEachEpoch = opts.batchNorm && !hiddenBatchNorm && xHeld !== null;
   const trained: bw.Sequential[] = [];
   const metrics: Record<string, number> = {};
   for (let member = 0; member < members; member++) {
@@ -142,13 +179,19 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
     let history: bw.History;
     try {
       history = await allocatingAsync(opts, () => model.fit(xTrain, yTrain, {
-        epochs: opts.epochs,
+        epochs,
         batchSize: opts.batchSize,
-        validationData: xHeld && yHeld ? [xHeld, yHeld] : undefined,
+        validationData: xHeld && yHeld && !calibrateEachEpoch ? [xHeld, yHeld] : undefined,
         callbacks: {
-          onEpochBegin: (epoch) => { seen = 0; bar = startBar(out, `${label}Epoch ${epoch + 1}/${opts.epochs}`, nTrain, 'samples'); },
+          onEpochBegin: (epoch) => { seen = 0; bar = startBar(out, `${label}Epoch ${epoch + 1}/${epochs}`, nTrain, 'samples'); },
           onBatchEnd: (_b, logs) => { seen += logs.size; bar?.update(seen, status({ loss: logs.loss, ...(logs.accuracy === undefined ? {} : { accuracy: logs.accuracy }) })); },
-          onEpochEnd: (_e, logs) => bar?.stop(status(logs)),
+          onEpochEnd: async (_e, logs) => {
+            if (calibrateEachEpoch) {
+              await calibrate(model);
+              for (const [key, value] of Object.entries(model.evaluate(xHeld!, yHeld!, { batchSize: opts.batchSize }))) logs[`val_${key}`] = value;
+            }
+            bar?.stop(status(logs));
+          },
         },
       }));
     } catch (e) {
@@ -157,16 +200,7 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
     }
     // the history's final values (averaged over the networks when there are several)
     for (const [key, values] of Object.entries(history.history)) metrics[key] = (metrics[key] ?? 0) + values[values.length - 1] / members;
-    if (opts.batchNorm) {
-      // The moving averages keep momentum^steps of their initial mean 0 and variance 1 (a small table never
-      // outgrows them): the saved model normalizes with the training rows' population statistics instead,
-      // computed in batches as in training (the BN paper's inference procedure), and is evaluated as saved.
-      try {
-        await model.calibrateBatchNorm(xTrain, { batchSize: opts.batchSize });
-      } catch (e) {
-        fail(`the batch normalization statistics could not be computed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); try --no-batchnorm`);
-      }
-    }
+    if (opts.batchNorm && !calibrateEachEpoch) await calibrate(model);
     trained.push(model);
   }
   const model = members > 1 ? averageNetworks(trained, width, hidden) : trained[0];
@@ -176,8 +210,9 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
     const calibrated = model.evaluate(xHeld, yHeld, { batchSize: 1024 });
     metrics.val_loss = calibrated.loss;
     if (calibrated.accuracy !== undefined) metrics.val_accuracy = calibrated.accuracy;
-    const what = moving.accuracy === undefined ? `val_loss ${fmt(moving.loss)} → ${fmt(calibrated.loss)}` : `val_accuracy ${fmt(moving.accuracy)} → ${fmt(calibrated.accuracy)}`;
-    out.log(`batch normalization statistics calibrated on the ${nTrain} training rows${members > 1 ? `, networks averaged` : ''} (${what})`);
+    const what = calibrateEachEpoch ? (calibrated.accuracy === undefined ? `val_loss ${fmt(calibrated.loss)}` : `val_accuracy ${fmt(calibrated.accuracy)}`)
+      : moving.accuracy === undefined ? `val_loss ${fmt(moving.loss)} → ${fmt(calibrated.loss)}` : `val_accuracy ${fmt(moving.accuracy)} → ${fmt(calibrated.accuracy)}`;
+    out.log(`batch normalization statistics calibrated on the ${nTrain} training rows${calibrateEachEpoch ? ' after every epoch' : ''}${members > 1 ? `, networks averaged` : ''} (${what})`);
   }
   // the summary is on the held-out rows, or on the training rows when nothing was held out
   const [evalX, evalFrom, evalRows, evalName] = xHeld ? [xHeld, nTrain, nHeld, 'held-out'] : [xTrain, 0, nTrain, 'training'];

@@ -86,6 +86,40 @@ describe('readCsv and readDataset', () => {
     expect(e!.message).not.toContain('\n');
   });
 
+  test('a nameless first column holds row labels (a pandas index, R row names): neither feature nor label', async () => {
+    const pandas = await read(',a,label\n0,1,x\n1,2,y\n', 'label');
+    expect(pandas.featureColumns).toEqual(['a']);
+    expect(pandas.rowLabels).toBe(true);
+    expect(Array.from(pandas.x)).toEqual([1, 2]);
+    const r = await read('"","mpg","cyl"\n"Mazda RX4",21,6\n"Datsun 710",22.8,4\n', 'cyl'); // R's write.csv(mtcars)
+    expect(r.featureColumns).toEqual(['mpg']);
+    expect((await read('a,b\n1,2\n')).rowLabels).toBe(false);
+    // a model trained on such a file predicts on it
+    expect((await readDataset(csv(',a,b\nr1,1,2\n'), { features: ['b', 'a'] })).x).toEqual(new Float32Array([2, 1]));
+  });
+
+  test('ignore leaves columns out; an unknown column or the label is refused', async () => {
+    const d = await readDataset(csv('id,name,a,label\n7,x,1,0\n8,y,2,1\n'), { label: 'label', ignore: ['id', 'name'] });
+    expect(d.featureColumns).toEqual(['a']);
+    expect(Array.from(d.x)).toEqual([1, 2]);
+    expect((await error(readDataset(csv('a,label\n1,0\n'), { label: 'label', ignore: ['nope'] })))!.message).toMatch(/has no column 'nope' for --ignore; its columns are: a, label/);
+    expect((await error(readDataset(csv('a,b,label\n1,2,0\n'), { label: 'label', ignore: ['label'] })))!.message).toMatch(/--ignore label: that column is the --label/);
+    expect((await error(readDataset(csv('a,label\n1,0\n'), { label: 'label', ignore: ['a'] })))!.message).toMatch(/no feature columns besides the label/);
+  });
+
+  test.each([
+    ['Torgersen', 'Island', /'Torgersen' is not a decimal number; feature cells must be numbers \(to train without the column: --ignore Island\)$/],
+    ['1970-01-01', 'Year', /\(to train without the column: --ignore Year\)$/],
+    ['MALE', 'Beak Length (mm)', /\(to train without the column: --ignore 'Beak Length \(mm\)'\)$/],
+    ['0x1F', 'b', /feature cells must be numbers$/],
+    ['Infinity', 'b', /feature cells must be numbers$/],
+    ['NA', 'b', /feature cells must be numbers \(fill or drop the rows with missing values\)$/],
+    ['', 'b', /is empty; feature cells must be numbers \(fill or drop the rows with missing values\)$/],
+  ])('a feature cell %j: a word or a date suggests --ignore, a missing value filling or dropping rows, a number-like one neither', async (cell, column, message) => {
+    const e = await error(read(`"${column}",label\n1,0\n${cell},1\n`, 'label'));
+    expect(e!.message).toMatch(message);
+  });
+
   test('a missing file and a directory', async () => {
     expect((await error(readDataset(`${dir}/nope.csv`, {})))!.message).toMatch(/cannot read .*nope\.csv: no such file/);
     expect((await error(readDataset(dir, {})))!.message).toMatch(/is a directory, not a CSV file/);

@@ -95,7 +95,7 @@ describe('the bnwasm process', () => {
     const file = writeCsv(tempDir('e2e-bad'), 'bad.csv', 'a;b;label\n1;2;0\n3;"n/a";1\n');
     const r = cli(['train', file, '--label', 'label']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^bnwasm: .*bad\.csv: line 3 \(data row 2\), column 'b': 'n\/a' marks a missing value; feature cells must be numbers\n$/);
+    expect(r.stderr).toMatch(/^bnwasm: .*bad\.csv: line 3 \(data row 2\), column 'b': 'n\/a' marks a missing value; feature cells must be numbers \(fill or drop the rows with missing values\)\n$/);
   });
 });
 

@@ -120,6 +120,20 @@ describe('bad input is a one-line CliError', () => {
   });
 });
 
+describe('files as pandas and R write them', () => {
+  test("a pandas index column and --ignore'd text columns: trained without them, predicted on the same file", async () => {
+    const rows = syntheticRows(80, (a, b) => (a + b > 10 ? 'big' : 'small')).map((r, i) => `${i},${r},name ${i},2024-01-${1 + (i % 28)}`);
+    const file = writeCsv(dir, 'pandas.csv', `,a,b,label,name,date\n${rows.join('\n')}\n`);
+    const log = quiet(), out = join(dir, 'pandas-model');
+    await train(file, options({ epochs: 2, batchSize: 16, out, ignore: ['name', 'date'] }), log);
+    expect(log.lines.join('\n')).toMatch(/the first column has no name: read as row labels/);
+    expect(JSON.parse(readFileSync(join(out, 'preprocessing.json'), 'utf8')).featureColumns).toEqual(['a', 'b']);
+    const predictions = join(dir, 'pandas-predictions.csv');
+    await predict(out, file, { out: predictions }, quiet());
+    expect(readCsv(predictions)).toHaveLength(80);
+  });
+});
+
 describe('labels, task and split on small or odd tables', () => {
   test('a class with a single row: trained on, not held out, and the user is told', async () => {
     const rows = syntheticRows(60, (a) => (a > 5 ? 'big' : 'small'));

@@ -53,12 +53,14 @@ export function predictRows(layers: Layer[], arena: Arena, x: Tensor, batchSize:
   const outRow = outShape.reduce((a, b) => a * b, 1);
   const result = new Float32Array(rows * outRow);
   withFoldedPlan(layers, rows, batchSize, (plan) => {
-    // x's values in WASM memory (copied in once and kept with x, so predicting the same x again copies
-    // nothing; an op's result is there already); each batch reads its rows in place
-    const xs = x.wasmValues();
+    // an op's result is in WASM memory already: each batch reads its rows there in place. Values on the JS
+    // heap are copied in batch by batch: a WASM copy of the whole input would outlive the call (it is the
+    // tensor's), holding a large input's size of memory until the tensor is collected
+    const resident = x.wasmValuesIfResident(), host = resident ? null : x.values;
     for (let start = 0; start < rows; start += batchSize) {
       const n = Math.min(batchSize, rows - start);
-      inferBatch(arena, n, { ptr: xs.ptr + 4 * start * xRow, length: n * xRow }, plan, (out) => result.set(out, start * outRow));
+      const batch = resident ? { ptr: resident.ptr + 4 * start * xRow, length: n * xRow } : host!.subarray(start * xRow, (start + n) * xRow);
+      inferBatch(arena, n, batch, plan, (out) => result.set(out, start * outRow));
     }
   });
   return new Tensor(result, [rows, ...outShape]);

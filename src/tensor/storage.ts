@@ -56,6 +56,13 @@ export class Storage implements Spillable {
     return block;
   }
 
+  /** The WASM copy if there is one (an op's result, or values an op already copied in); never makes one. */
+  wasmIfResident(): F32 | null {
+    if (!this.resident) return null;
+    residency.touch(this.resident);
+    return this.resident.block;
+  }
+
   /** Moves the values to the JS heap (if they are only in WASM memory) and frees the WASM copy. */
   spill(): void {
     if (!this.resident) return;

@@ -42,6 +42,12 @@ export class Tensor {
     return this.storage.wasm();
   }
 
+  /** @internal the values in WASM memory if they are there already (null: only on the JS heap) */
+  wasmValuesIfResident(): F32 | null {
+    this.assertLive();
+    return this.storage.wasmIfResident();
+  }
+
   private assertLive(): void {
     if (this.disposedFlag) throw new Error(`Tensor is disposed: this ${this.toString()} was disposed and can no longer be read`);
   }
