@@ -375,13 +375,11 @@ export class BatchNormalization extends Layer {
 
 
   constraints(): Array<{ param: Param; constraint: Constraint }> {
-    return [[this.gamma, this.gammaConstraint], [this.beta, this.betaConstraint]]
-      .filter((e): e is [Param, Constraint] => !!e[0] && !!e[1]).map(([param, constraint]) => ({ param, constraint }));
+    return Layer.constrained([[this.gamma, this.gammaConstraint], [this.beta, this.betaConstraint]]);
   }
 
   penalties(): Array<{ param: Param; regularizer: Regularizer }> {
-    return [[this.gamma, this.gammaRegularizer], [this.beta, this.betaRegularizer]]
-      .filter((e): e is [Param, Regularizer] => !!e[0] && !!e[1]).map(([param, regularizer]) => ({ param, regularizer }));
+    return Layer.regularized([[this.gamma, this.gammaRegularizer], [this.beta, this.betaRegularizer]]);
   }
 }
 

@@ -120,8 +120,7 @@ export class Conv2D extends Layer {
   }
 
   penalties(): Array<{ param: Param; regularizer: Regularizer }> {
-    return [[this.kernel, this.kernelRegularizer], [this.bias, this.biasRegularizer]]
-      .filter((e): e is [Param, Regularizer] => !!e[0] && !!e[1]).map(([param, regularizer]) => ({ param, regularizer }));
+    return Layer.regularized([[this.kernel, this.kernelRegularizer], [this.bias, this.biasRegularizer]]);
   }
 
   /** The kernel and bias handles (for folding a following BatchNormalization into them). */

@@ -116,13 +116,11 @@ export class Dense extends Layer {
   }
 
   penalties(): Array<{ param: Param; regularizer: Regularizer }> {
-    return [[this.kernel, this.kernelRegularizer], [this.bias, this.biasRegularizer]]
-      .filter((e): e is [Param, Regularizer] => !!e[0] && !!e[1]).map(([param, regularizer]) => ({ param, regularizer }));
+    return Layer.regularized([[this.kernel, this.kernelRegularizer], [this.bias, this.biasRegularizer]]);
   }
 
   constraints(): Array<{ param: Param; constraint: Constraint }> {
-    return [[this.kernel, this.kernelConstraint], [this.bias, this.biasConstraint]]
-      .filter((e): e is [Param, Constraint] => !!e[0] && !!e[1]).map(([param, constraint]) => ({ param, constraint }));
+    return Layer.constrained([[this.kernel, this.kernelConstraint], [this.bias, this.biasConstraint]]);
   }
 
   /** The kernel and bias handles (for folding a following BatchNormalization into them). */

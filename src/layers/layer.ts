@@ -202,7 +202,6 @@ export abstract class Layer {
     return this.params;
   }
 
-  /** The weights an optimizer updates: none when frozen. */
   /** The weight constraints of this layer (kernelConstraint, gammaConstraint, …), applied after each update. */
   constraints(): Array<{ param: Param; constraint: Constraint }> {
     return [];
@@ -213,6 +212,17 @@ export abstract class Layer {
     return [];
   }
 
+  /** For penalties(): the weights that exist and have a regularizer, from [weight, its regularizer option] pairs. */
+  protected static regularized(pairs: Array<[Param | null, Regularizer | null]>): Array<{ param: Param; regularizer: Regularizer }> {
+    return pairs.filter((e): e is [Param, Regularizer] => !!e[0] && !!e[1]).map(([param, regularizer]) => ({ param, regularizer }));
+  }
+
+  /** For constraints(): the weights that exist and have a constraint, from [weight, its constraint option] pairs. */
+  protected static constrained(pairs: Array<[Param | null, Constraint | null]>): Array<{ param: Param; constraint: Constraint }> {
+    return pairs.filter((e): e is [Param, Constraint] => !!e[0] && !!e[1]).map(([param, constraint]) => ({ param, constraint }));
+  }
+
+  /** The weights an optimizer updates: none when frozen. */
   trainableParams(): Param[] {
     return this.trainable ? this.params.filter((p) => p.grad) : [];
   }
