@@ -45,6 +45,7 @@ export { f32_rmsprop } from './optim/f32-rmsprop';
 export { f32_adagrad } from './optim/f32-adagrad';
 export { f32_multiply } from './misc/f32-multiply';
 export { f32_regularize } from './misc/f32-regularize';
+export { f32_all_finite } from './misc/f32-all-finite';
 export { f32_transpose } from './misc/f32-transpose';
 export { f32_renorm_correction, f32_renorm_gamma_grad, f32_renorm_update } from './bnorm/f32-renorm';
 export { f32_group_rows } from './misc/f32-group-rows';

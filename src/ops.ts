@@ -2,6 +2,7 @@ import { heap, kernels } from './backend/runtime.js';
 import type { F32 } from './backend/kernels.js';
 import { residency } from './tensor/residency.js';
 import { Tensor, toTensor } from './tensor/tensor.js';
+import { boolean } from './util/validate.js';
 
 /**
  * Kernel-level ops on the current backend. Inputs are read where they are in WASM memory (a tensor made
@@ -53,6 +54,8 @@ function checkEpsilon(epsilon: unknown): number {
 
 /** C = op(A)·op(B) for rank-2 tensors. */
 export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
+  boolean(transposeA, 'matMul: transposeA');
+  boolean(transposeB, 'matMul: transposeB');
   const A = matrix(a, 'a'), B = matrix(b, 'b');
   const [m, ka] = transposeA ? [A.shape[1], A.shape[0]] : A.shape;
   const [kb, n] = transposeB ? [B.shape[1], B.shape[0]] : B.shape;

@@ -1,5 +1,5 @@
 /**
- * Binary cross-entropy on probabilities: pc = clip(p, 1e-7, 1 − 1e-7),
+ * Binary cross-entropy on probabilities: pc = clip(p, 1e-7, 1 − 2⁻²³) (1 − 1e-7 in float32),
  *   loss_row = meanⱼ −(t·log pc + (1 − t)·log(1 − pc)),
  *   dp = mask·(−t/pc + (1 − t)/(1 − pc))/(rows·cols),  mask = [1e-7 < p < 1 − 1e-7].
  * Returns Σ over rows of loss_row (f64). Vectorised (f32x4 log, f64 accumulation); the mask bounds are the
@@ -17,10 +17,10 @@ const HI: f32 = HI32;
 // @ts-ignore: decorator
 @inline function term(p: v128, t: v128, scale: v128, d: usize, n: i32): v128 {
   const lo = f32x4.splat(LO), hi = f32x4.splat(HI), one = f32x4.splat(1);
-  // 1 − clip(p) as clip(1 − p, 1e-7, 1 − 1e-7): the upper clip bound itself is not a float32 (1 − HI ≠ 1e-7);
-  // the min matters for p below 0 (a linear output, −Infinity), where 1 − p would exceed 1
+  // 1 − clip(p) as clip(1 − p, 1 − HI, 1 − 1e-7): 1 − p is exact for p ≥ 0.5, and the min matters for p below 0
+  // (a linear output, −Infinity), where 1 − p would exceed 1
   const pc = f32x4.min(f32x4.max(p, lo), hi), u = f32x4.sub(one, t);
-  const q = f32x4.min(f32x4.max(f32x4.sub(one, p), lo), f32x4.splat(<f32>(1 - 1e-7)));
+  const q = f32x4.min(f32x4.max(f32x4.sub(one, p), f32x4.splat(<f32>1.1920928955078125e-7)), f32x4.splat(<f32>(1 - 1e-7)));
   const inside = v128.and(f32x4.ge(p, lo), f32x4.le(p, hi));
   // −t/p + (1 − t)/(1 − p) = (p − t)/(p(1 − p)): no cancellation when t ≈ p
   const g = f32x4.div(f32x4.sub(pc, t), f32x4.mul(pc, q));

@@ -78,7 +78,7 @@ function wideRow(cols: i32, x: usize, t: usize, y: usize, d: usize, invRows: v12
 /**
  * Four rows of cols < 16, lane = row, transposed through the scratch region. log p = (x − max) − log Σ,
  * so one logv per four rows replaces a log per element; clipped in the log domain to the f32-rounded
- * log(1e-7) and log(1 − 1e-7).
+ * log(1e-7) and log(1 − 2⁻²³) (1 − 1e-7 in float32).
  */
 function rows4(cols: i32, x: usize, t: usize, y: usize, d: usize, row: usize, invRows: v128): f64 {
   const end = <usize>cols << 4, xs = scratchBase(), es = xs + 256, ts = es + 256, ds = ts + 256;
@@ -87,7 +87,7 @@ function rows4(cols: i32, x: usize, t: usize, y: usize, d: usize, row: usize, in
   const sum = expLanes(xs, es, end, m);
   const inv = pin(f32x4.div(f32x4.splat(1), sum), 0), logSum = pin(logv(sum), 1);   // Σ ≥ 1: the max term is exp(0)
   // log(clip(p)) = clip(log p) (log is monotonic); log p = (x − max) − log Σ
-  const logLo = f32x4.splat(<f32>-16.11809565095832), logHi = f32x4.splat(<f32>-1.0000000494736474e-7);
+  const logLo = f32x4.splat(<f32>-16.11809565095832), logHi = f32x4.splat(<f32>-1.1920929665620916e-7);
   let s0 = f64x2.splat(0), s1 = s0, l = f32x4.splat(0);
   for (let j: usize = 0; j < end; j += 16) {
     const p = f32x4.mul(v128.load(es + j), inv), tv = v128.load(ts + j);

@@ -125,6 +125,10 @@ describe('bnwasm experiment --quick', () => {
     const [p15, , p85] = results.initialization[0].withBN.curve.at(-1).percentiles;
     expect(p85 - p15).toBeGreaterThan(0.5);
     expect(results.learningRates.length).toBeGreaterThanOrEqual(12);
+    // BN in a CNN: a pair per learning rate, its figure and verdict in the report
+    expect(results.cnn.length).toBeGreaterThanOrEqual(1);
+    expect(results.cnn[0].withBN.curve.length).toBe(results.cnn[0].withoutBN.curve.length);
+    expect(report).toMatch(/## 7\. BN in a convolutional network[\s\S]*cnn-accuracy\.svg[\s\S]*helps a convolutional network train[^|]*\| (held|did not hold|inconclusive)/);
 
     const files = readdirSync(out);
     const svgs = files.filter((f) => f.endsWith('.svg'));

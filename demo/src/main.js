@@ -2,7 +2,7 @@ import * as bw from 'bnwasm';
 import { createCharts } from './charts.js';
 import { loadDigits } from './data.js';
 import { drawPreview, Pad } from './pad.js';
-import { MODELS, Trainer } from './trainer.js';
+import { ARCHITECTURES, MODELS, Trainer } from './trainer.js';
 import './style.css';
 
 const $ = (sel) => document.querySelector(sel);
@@ -28,6 +28,8 @@ async function main() {
   });
 
   const render = (t) => {
+    for (const m of MODELS) $(`#arch-${m.key}`).textContent = ARCHITECTURES[t.architecture].summary(m.batchNorm);
+    document.body.dataset.model = t.architecture;
     $('#epoch').textContent = String(t.epoch + 1);
     $('#steps').textContent = t.steps.toLocaleString('en-US');
     const rate = $('#rate');
@@ -72,6 +74,13 @@ async function main() {
       bw.setBackend(input.value);
       trainer.rateWindow = [];
       showEngine();
+    });
+  }
+  for (const input of document.querySelectorAll('input[name=model]')) {
+    input.addEventListener('change', () => {
+      trainer.setArchitecture(input.value); // a new pair of untrained networks; training stops
+      render(trainer);
+      predict();
     });
   }
   $('#lr').addEventListener('change', (e) => trainer.setLearningRate(Number(e.target.value)));

@@ -1,26 +1,59 @@
 import * as bw from 'bnwasm';
 import { FEATURES, mulberry32, shuffle } from './data.js';
 
-// Two models, trained step by step on the same batches: the seed's Dense → BatchNormalization → Dense,
-// and the same network without the BatchNormalization layer. Training runs on the main thread in
-// slices of a few milliseconds, yielding to the browser between slices, so the page never freezes.
+// Two models, trained step by step on the same batches: a network with BatchNormalization and the same
+// network without it. Training runs on the main thread in slices of a few milliseconds, yielding to the
+// browser between slices, so the page never freezes.
 
 export const MODELS = [
   { key: 'bn', label: 'With BatchNormalization', batchNorm: true },
   { key: 'plain', label: 'Without', batchNorm: false },
 ];
 
+/**
+ * The networks the page offers, each with and without BN. The seed is set before every build and BN layers
+ * draw no random numbers, so both models of a pair start from the same kernels.
+ */
+export const ARCHITECTURES = {
+  mlp: {
+    label: 'MLP',
+    summary: (batchNorm) => `Dense(64, relu) → ${batchNorm ? 'BatchNormalization → ' : ''}Dense(10, softmax)`,
+    shape: [FEATURES],
+    layers(batchNorm) {
+      return [
+        bw.layers.dense({ units: 64, activation: 'relu', inputShape: [FEATURES] }),
+        ...(batchNorm ? [bw.layers.batchNormalization({})] : []),
+        bw.layers.dense({ units: 10, activation: 'softmax' }),
+      ];
+    },
+  },
+  cnn: {
+    label: 'CNN',
+    summary: (batchNorm) => {
+      const bn = batchNorm ? 'BN → ' : '';
+      return `8×8×1 image → Conv2D(8, 3×3) → ${bn}relu → MaxPooling2D(2) → Conv2D(16, 3×3) → ${bn}relu → Flatten → Dense(10, softmax)`;
+    },
+    shape: [8, 8, 1],
+    layers(batchNorm) {
+      const block = (filters, first) => [
+        bw.layers.conv2d({ filters, kernelSize: [3, 3], padding: 'same', ...(first ? { inputShape: [8, 8, 1] } : {}) }),
+        ...(batchNorm ? [bw.layers.batchNormalization({})] : []),
+        bw.layers.activation({ activation: 'relu' }),
+      ];
+      return [...block(8, true), bw.layers.maxPooling2d({ poolSize: [2, 2] }), ...block(16, false),
+        bw.layers.flatten(), bw.layers.dense({ units: 10, activation: 'softmax' })];
+    },
+  },
+};
+
 const SLICE_MS = 20; // training time between yields to the browser
 const EVAL_GROWTH = 1.04; // evaluations at geometrically spaced steps: evenly spread on the log-scale charts
 const EVAL_MS = 250; // and at least this often, so the numbers stay live
 const MAX_POINTS = 1500; // chart points per series; beyond this, later points are thinned
 
-function buildModel(batchNorm, learningRate) {
-  bw.setSeed(42); // both models start from the same first Dense layer
-  const model = bw.sequential();
-  model.add(bw.layers.dense({ units: 64, activation: 'relu', inputShape: [FEATURES] }));
-  if (batchNorm) model.add(bw.layers.batchNormalization({}));
-  model.add(bw.layers.dense({ units: 10, activation: 'softmax' }));
+function buildModel(architecture, batchNorm, learningRate) {
+  bw.setSeed(42); // both models start from the same kernels
+  const model = bw.sequential({ layers: ARCHITECTURES[architecture].layers(batchNorm) });
   compile(model, learningRate);
   return model;
 }
@@ -42,14 +75,22 @@ export class Trainer {
     this.onUpdate = onUpdate;
     this.learningRate = 0.02;
     this.batchSize = 32;
-    this.testX = bw.tensor(data.test.x, [data.test.n, FEATURES]);
+    this.architecture = 'mlp';
     this.testY = bw.tensor(data.test.y, [data.test.n]);
     this.running = false;
+    this.generation = 0; // a training loop stops when a reset starts a new generation
     this.reset();
+  }
+
+  /** The shape of one input row for the current architecture: [64] or [8, 8, 1]. */
+  get shape() {
+    return ARCHITECTURES[this.architecture].shape;
   }
 
   reset() {
     this.running = false;
+    this.generation++;
+    this.testX = bw.tensor(this.data.test.x, [this.data.test.n, ...this.shape]);
     this.random = mulberry32(1);
     this.order = shuffle([...Array(this.data.train.n).keys()], this.random);
     this.cursor = 0;
@@ -62,7 +103,7 @@ export class Trainer {
     this.rateWindow = [];
     this.runs = MODELS.map((m) => ({
       ...m,
-      model: buildModel(m.batchNorm, this.learningRate),
+      model: buildModel(this.architecture, m.batchNorm, this.learningRate),
       lossSum: 0,
       lossCount: 0,
       loss: NaN,
@@ -72,6 +113,13 @@ export class Trainer {
       accPoints: [],
     }));
     this.evaluate();
+  }
+
+  /** Switches to another pair of networks ('mlp' or 'cnn'), new and untrained. */
+  setArchitecture(name) {
+    if (!(name in ARCHITECTURES)) throw new Error(`setArchitecture: expected one of ${Object.keys(ARCHITECTURES).join(', ')}, got ${name}`);
+    this.architecture = name;
+    this.reset();
   }
 
   setLearningRate(lr) {
@@ -93,7 +141,8 @@ export class Trainer {
     if (this.running) return;
     this.running = true;
     this.rateWindow = [];
-    while (this.running) {
+    const generation = this.generation;
+    while (this.running && this.generation === generation) {
       const t0 = performance.now();
       let batches = 0;
       do {
@@ -127,7 +176,7 @@ export class Trainer {
       y[i] = train.y[row];
     }
     this.cursor += bs;
-    const xt = bw.tensor(x, [bs, FEATURES]), yt = bw.tensor(y, [bs]);
+    const xt = bw.tensor(x, [bs, ...this.shape]), yt = bw.tensor(y, [bs]);
     for (const r of this.runs) {
       if (r.diverged) continue;
       try {
@@ -186,7 +235,7 @@ export class Trainer {
 
   /** Both models' class probabilities for one 8×8 image (values 0..16, like the data). */
   predict(features) {
-    const x = bw.tensor(features, [1, FEATURES]);
+    const x = bw.tensor(features, [1, ...this.shape]);
     return this.runs.map((r) => Array.from(r.model.predict(x).dataSync()));
   }
 }

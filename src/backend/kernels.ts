@@ -46,6 +46,11 @@ export const REGRESSION_LOSS: Record<RegressionLoss, number> = { meanAbsoluteErr
 
 /** Keras's clip for probabilities inside cross-entropy (backend.epsilon()). */
 export const PROB_EPSILON = 1e-7;
+/**
+ * The upper clip bound, 1 − 1e-7 as a float32 (1 − 2⁻²³), as Keras and TF.js clip float32 tensors: a saturated
+ * wrong prediction costs log(2²³) in binary cross-entropy, not log(1e7). p ≤ PROB_HI ⇔ p < 1 − 1e-7 for a float32 p.
+ */
+export const PROB_HI = Math.fround(1 - PROB_EPSILON);
 
 export interface Kernels {
   readonly name: 'js' | 'wasm';
@@ -114,7 +119,7 @@ export interface Kernels {
   softmaxCrossEntropy(rows: number, cols: number, logits: F32, targets: F32, probs: F32, dlogits: F32): number;
   /** Cross-entropy on probabilities (Keras: p / Σp, clip, −Σ t·log p). Returns the sum over rows; dp = ∂(mean)/∂p. */
   crossEntropy(rows: number, cols: number, p: F32, targets: F32, dp: F32): number;
-  /** Binary cross-entropy on probabilities (clip to [1e-7, 1 − 1e-7]); returns Σ over rows of the per-row mean; dp = ∂(mean)/∂p. */
+  /** Binary cross-entropy on probabilities (clip to [1e-7, PROB_HI]); returns Σ over rows of the per-row mean; dp = ∂(mean)/∂p. */
   binaryCrossEntropy(rows: number, cols: number, p: F32, targets: F32, dp: F32): number;
   /** Mean squared error; returns Σ over rows of the per-row mean of (p − t)²; dp = ∂(mean over rows)/∂p. */
   meanSquaredError(rows: number, cols: number, p: F32, targets: F32, dp: F32): number;
@@ -147,6 +152,8 @@ export interface Kernels {
 
   /** Keras's weight penalty: returns l1·Σ|w| + l2·Σw² and adds its gradient l1·sign(w) + 2·l2·w into g. */
   regularize(n: number, w: F32, g: F32, l1: number, l2: number): number;
+  /** Whether every one of the n floats of x is finite (no NaN, no ±Infinity). */
+  allFinite(n: number, x: F32): boolean;
 
   /** y = x ⊙ mask (dropout, with the 1/(1 − rate) already in the mask). y may alias x. */
   multiply(n: number, x: F32, mask: F32, y: F32): void;

@@ -1,4 +1,4 @@
-import { boolean, integer, knownKeys, number, oneOf } from '../util/validate.js';
+import { boolean, integer, knownKeys, nonEmptyString, number, oneOf } from '../util/validate.js';
 import { ACTIVATIONS, activationFromFile, type Activation } from './activations.js';
 import { checkConstraint, constraintConfig, constraintFromConfig, type Constraint } from './constraints.js';
 import { checkRegularizer, regularizerConfig, regularizerFromConfig, type Regularizer } from './regularizers.js';
@@ -110,7 +110,7 @@ export function readArgs(def: LayerDef, args: unknown): {
   return {
     settings: Object.freeze(settings),
     inputShape: checkInputShape(a.inputShape, f)?.slice() ?? null,
-    name: a.name as string | undefined,
+    name: a.name === undefined ? undefined : nonEmptyString(a.name, `${f}: name`),
     trainable: a.trainable === undefined ? true : boolean(a.trainable, `${f}: trainable`),
   };
 }

@@ -51,6 +51,29 @@ export interface Fitting {
 const sliceWeights = (w: Float32Array | null, from: number, to: number) => (w ? w.slice(from, to) : null);
 
 /**
+ * Rows order[start + i] (or start + i without a shuffle) of `src`, `width` floats each, into `dst`. Unshuffled
+ * rows are one block; narrow rows are copied float by float (a subarray per row costs more than the row).
+ */
+function gatherRows(src: Float32Array, width: number, order: Int32Array | null, start: number, n: number,
+  dst: Float32Array): void {
+  if (!order) { dst.set(src.subarray(start * width, (start + n) * width)); return; }
+  for (let i = 0; i < n; i++) {
+    const from = order[start + i] * width, to = i * width;
+    if (width < WIDE_ROW) for (let j = 0; j < width; j++) dst[to + j] = src[from + j];
+    else dst.set(src.subarray(from, from + width), to);
+  }
+}
+/** Row width (floats) from which one typed-array copy per row beats a plain loop. */
+const WIDE_ROW = 32;
+
+/** The batch's per-sample weights, in the order gatherRows takes the rows. */
+function gatherWeights(w: Float32Array, order: Int32Array | null, start: number, n: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = w[order ? order[start + i] : start + i];
+  return out;
+}
+
+/**
  * The training and validation sets fit runs on (Keras takes validationSplit rows from the end, before
  * shuffling), with their per-sample weights: sampleWeight is split with the rows; classWeight applies
  * to the training rows only (as in Keras).
@@ -93,6 +116,8 @@ export async function fitLoop(m: Fitting, x: Tensor, y: Tensor, args: FitArgs): 
   const callbacks = new CallbackList(args.callbacks, m.model);
   const { train, trainWeights, validation, validationWeights } = datasets(m, x, y, args);
   const epochMetrics = m.metrics(), batchMetrics = m.metrics();
+  // without callbacks no one sees a batch's own logs: no per-batch metrics, hooks or awaits to run
+  const hooked = callbacks.length > 0, stepMetrics = hooked ? [...epochMetrics, ...batchMetrics] : epochMetrics;
   const history = new History();
   const { rows, xRow, yRow } = train;
   const model = m.model;
@@ -112,19 +137,15 @@ export async function fitLoop(m: Fitting, x: Tensor, y: Tensor, args: FitArgs): 
     const batches = Math.ceil(rows / batchSize);
     for (let b = 0; b < batches && !model.stopTraining; b++) {
       const start = b * batchSize, n = Math.min(batchSize, rows - start);
-      await callbacks.batchBegin(b, { batch: b, size: n });
-      const rowAt = (i: number) => (order ? order[start + i] : start + i);
-      const weights = trainWeights ? Float32Array.from({ length: n }, (_, i) => trainWeights[rowAt(i)]) : null;
-      for (const metric of batchMetrics) metric.reset();
+      if (hooked) await callbacks.batchBegin(b, { batch: b, size: n });
+      const weights = trainWeights ? gatherWeights(trainWeights, order, start, n) : null;
+      if (hooked) for (const metric of batchMetrics) metric.reset();
       let step;
       try {
         step = m.step(n, xRow, yRow, (xv, yv) => {
-          for (let i = 0; i < n; i++) {
-            const r = rowAt(i);
-            xv.set(train.x.subarray(r * xRow, (r + 1) * xRow), i * xRow);
-            yv.set(train.y.subarray(r * yRow, (r + 1) * yRow), i * yRow);
-          }
-        }, weights, [...epochMetrics, ...batchMetrics]);
+          gatherRows(train.x, xRow, order, start, n, xv);
+          gatherRows(train.y, yRow, order, start, n, yv);
+        }, weights, stepMetrics);
       } catch (e) {
         if (e instanceof DivergenceError) {
           throw new DivergenceError(`fit: training diverged at epoch ${epoch + 1}, batch ${b + 1}: ${e.message}; the model keeps the weights from before that step`);
@@ -134,12 +155,20 @@ export async function fitLoop(m: Fitting, x: Tensor, y: Tensor, args: FitArgs): 
       lossSum += step.loss * step.samples;
       samples += step.samples;
       seen += n;
-      // this batch's own values, as TF.js logs them (the epoch's logs are the means over its samples)
-      const batchLogs: Logs = { batch: b, size: n, loss: step.loss };
-      for (const metric of batchMetrics) batchLogs[metric.name] = metric.result();
-      await callbacks.batchEnd(b, batchLogs);
+      // this batch's own values, as TF.js logs them (the epoch's logs are the means over its samples);
+      // built only when some callback will see them
+      let batchLogs: Logs | null = null;
+      if (hooked) {
+        batchLogs = { batch: b, size: n, loss: step.loss };
+        for (const metric of batchMetrics) batchLogs[metric.name] = metric.result();
+        await callbacks.batchEnd(b, batchLogs);
+      }
       bar?.update(seen, logs());
-      if (yielder.afterBatch()) { await callbacks.yielded(epoch, b, batchLogs); await nextTurn(); yielder.yielded(); }
+      if (yielder.afterBatch()) {
+        if (batchLogs) await callbacks.yielded(epoch, b, batchLogs);
+        await nextTurn();
+        yielder.yielded();
+      }
     }
     const epochLogs = logs();
     if (validation) {

@@ -31,16 +31,6 @@ export interface Training {
 
 export interface StepResult { loss: number; samples: number }
 
-/** True when every value is finite: x − x is 0 for finite x and NaN for NaN and ±Infinity (branch-free, 4 sums). */
-function allFinite(v: Float32Array): boolean {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
-  for (const end = v.length & ~3; i < end; i += 4) {
-    s0 += v[i] - v[i]; s1 += v[i + 1] - v[i + 1]; s2 += v[i + 2] - v[i + 2]; s3 += v[i + 3] - v[i + 3];
-  }
-  for (; i < v.length; i++) s0 += v[i] - v[i];
-  return s0 + s1 + s2 + s3 === 0;
-}
-
 /**
  * Everything a step may change, copied into the step's arena before it runs: every layer's weights,
  * trainable or not (BN's moving statistics move in the forward pass), and their optimizer slots (a memcpy
@@ -48,26 +38,36 @@ function allFinite(v: Float32Array): boolean {
  * added, so a failed step leaves the model as it was.
  */
 class Snapshot {
-  private readonly params: Param[];
-  private readonly slotCounts: number[];
-  private readonly blocks: F32[];
+  private readonly params: Param[] = [];
+  /** Each param's slot count at the start of the step: only those slots are saved; later ones are zeroed. */
+  private readonly slotCounts: number[] = [];
   private readonly at: number;
 
   constructor(layers: Layer[], arena: Arena) {
-    this.params = layers.flatMap((l) => l.weights());
-    this.slotCounts = this.params.map((p) => p.slots.length);
-    this.blocks = this.params.flatMap((p) => [p.value, ...p.slots]);
-    this.at = arena.take(this.blocks.reduce((s, b) => s + b.length, 0)).ptr;
+    let floats = 0;
+    for (const layer of layers) {
+      for (const p of layer.weights()) {
+        this.params.push(p);
+        this.slotCounts.push(p.slots.length);
+        floats += p.value.length * (1 + p.slots.length);
+      }
+    }
+    this.at = arena.take(floats).ptr;
     this.copy(true);
   }
 
   private copy(save: boolean): void {
     const bytes = new Uint8Array(heap().memory.buffer);
     let at = this.at;
-    for (const b of this.blocks) {
+    const move = (b: F32) => {
       if (save) bytes.copyWithin(at, b.ptr, b.ptr + 4 * b.length);
       else bytes.copyWithin(b.ptr, at, at + 4 * b.length);
       at += 4 * b.length;
+    };
+    for (let i = 0; i < this.params.length; i++) {
+      const p = this.params[i];
+      move(p.value);
+      for (let s = 0; s < this.slotCounts[i]; s++) move(p.slots[s]);
     }
   }
 
@@ -110,14 +110,17 @@ export function trainStep(t: Training, rows: number, xRow: number, yRow: number,
     t.optimizer.apply(t.k, t.layers); // may also throw half-way (no memory for a new slot)
     // Keras applies weight constraints right after each update, to the weights that train
     for (const layer of t.layers) {
-      const training = new Set(layer.trainableParams());
-      for (const { param, constraint } of layer.constraints()) if (training.has(param)) constraint.apply(h.f32(param.value), param.shape);
+      const constraints = layer.constraints();
+      if (!constraints.length) continue;
+      const training = layer.trainableParams();
+      for (const { param, constraint } of constraints) if (training.includes(param)) constraint.apply(h.f32(param.value), param.shape);
     }
     // the weights only: a NaN gradient or an overflowing step shows there (an Adam v that overflows alone
     // freezes that weight but poisons nothing); scanning the slots too would double the cost
-    const view = heap();
-    if (!t.layers.every((l) => l.trainableParams().every((p) => allFinite(view.f32(p.value))))) {
-      throw new DivergenceError('the update made a weight NaN or infinite; the step was not applied');
+    for (const layer of t.layers) {
+      for (const p of layer.trainableParams()) {
+        if (!t.k.allFinite(p.value.length, p.value)) throw new DivergenceError('the update made a weight NaN or infinite; the step was not applied');
+      }
     }
     return result;
   } catch (e) {

@@ -11,10 +11,12 @@ import type { F32 } from '../memory/heap.js';
 export function penalties(k: Kernels, layers: Layer[], scratch: (n: number) => F32, grads: boolean): number {
   let total = 0;
   for (const layer of layers) {
-    const training = grads ? new Set(layer.trainableParams()) : null;
-    for (const { param, regularizer } of layer.penalties()) {
+    const list = layer.penalties();
+    if (!list.length) continue; // most layers have none: no set of trainable weights to build
+    const training = grads ? layer.trainableParams() : null;
+    for (const { param, regularizer } of list) {
       const n = param.value.length;
-      const g = training?.has(param) ? param.grad! : scratch(n);
+      const g = training?.includes(param) ? param.grad! : scratch(n);
       total += k.regularize(n, param.value, g, regularizer.l1, regularizer.l2);
     }
   }

@@ -28,6 +28,11 @@ export function boolean(value: unknown, name: string): boolean {
   return value;
 }
 
+export function nonEmptyString(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value === '') fail(name, 'a non-empty string', value);
+  return value;
+}
+
 export function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !allowed.includes(value as T)) fail(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value);
   return value as T;

@@ -7,6 +7,11 @@ export const ACCURACY_TARGET = 0.9;
 export const ACCURACY_DEADLINE_MS = 40_000;
 
 export interface DemoRun {
+  /** The network pair the page trained ('mlp' or 'cnn') and how many Conv2D layers each model had. */
+  model: string;
+  convLayers: { bn: number; plain: number };
+  /** Held-out accuracy before the first step. */
+  initialAccuracy: { bn: number; plain: number };
   secondsToTarget: number;
   accuracy: { bn: number; plain: number };
   samplesPerSecond: number;
@@ -20,13 +25,29 @@ const readAccuracy = (page: Page) =>
     plain: Number(document.querySelector<HTMLElement>('#acc-plain')!.dataset.value),
   }));
 
+/** Picks a network pair with the page's model switch: a new, untrained pair. */
+async function chooseModel(page: Page, model: 'mlp' | 'cnn'): Promise<void> {
+  await page.click(`input[name=model][value=${model}] + span`);
+  await page.waitForSelector(`body[data-model=${model}][data-state=idle]`, { timeout: 5_000 });
+  expect(await page.textContent('#steps')).toBe('0');
+}
+
+/** How many Conv2D layers each of the page's two models has. */
+function convLayers(page: Page): Promise<{ bn: number; plain: number }> {
+  return page.evaluate(() => {
+    const { bw, trainer } = (window as unknown as { bnwasmDemo: { bw: { Conv2D: unknown }; trainer: { runs: { key: string; model: { layers: unknown[] } }[] } } }).bnwasmDemo;
+    const convs = (key: string) => trainer.runs.find((r) => r.key === key)!.model.layers.filter((l) => l instanceof (bw.Conv2D as new () => unknown)).length;
+    return { bn: convs('bn'), plain: convs('plain') };
+  });
+}
+
 /**
- * Loads the demo, starts training from its button, waits for the BN model's held-out accuracy to pass
- * 0.9, keeps training until `trainForMs` has passed, draws a 7 on the pad with the mouse and reads the
+ * Loads the demo, optionally picks the network pair (MLP or CNN), starts training from its button, waits
+ * for the BN model's held-out accuracy to pass 0.9, keeps training until `trainForMs` has passed, draws a 7 on the pad with the mouse and reads the
  * probability table. Optionally saves a screenshot.
  */
 export async function exerciseDemo(page: Page, url: string,
-  opts: { trainForMs?: number; screenshot?: string; exerciseControls?: boolean } = {}): Promise<DemoRun> {
+  opts: { trainForMs?: number; screenshot?: string; exerciseControls?: boolean; model?: 'mlp' | 'cnn' } = {}): Promise<DemoRun> {
   const problems = watchConsole(page);
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.goto(url);
@@ -37,6 +58,13 @@ export async function exerciseDemo(page: Page, url: string,
   }
   expect(await page.textContent('#train')).toBe('Start training');
   expect(await page.locator('#probs tbody tr').count()).toBe(10);
+  expect(await page.getAttribute('body', 'data-model')).toBe('mlp');
+  if (opts.model) await chooseModel(page, opts.model);
+  const model = (await page.getAttribute('body', 'data-model'))!;
+  expect(await page.textContent('#arch-bn')).toMatch(model === 'cnn' ? /^8×8×1 image → Conv2D\(8, 3×3\) → BN → relu/ : /^Dense\(64, relu\) → BatchNormalization/);
+  expect(await page.textContent('#arch-plain')).toMatch(model === 'cnn' ? /^8×8×1 image → Conv2D\(8, 3×3\) → relu/ : /^Dense\(64, relu\) → Dense/);
+  const layers = await convLayers(page);
+  const initialAccuracy = await readAccuracy(page);
 
   // longest gap between animation frames while training: the page must stay responsive
   await page.evaluate(() => {
@@ -81,7 +109,7 @@ export async function exerciseDemo(page: Page, url: string,
   const accuracy = await readAccuracy(page);
   if (opts.screenshot) await page.screenshot({ path: artifactPath(opts.screenshot), fullPage: true });
   expect(problems.filter((p) => !p.startsWith('warning'))).toEqual([]);
-  return { secondsToTarget, accuracy, samplesPerSecond, probabilities, longestFrameGapMs };
+  return { model, convLayers: layers, initialAccuracy, secondsToTarget, accuracy, samplesPerSecond, probabilities, longestFrameGapMs };
 }
 
 const steps = async (page: Page) => Number((await page.textContent('#steps'))!.replace(/,/g, ''));
@@ -104,6 +132,8 @@ async function exerciseControls(page: Page): Promise<void> {
 }
 
 export function checkRun(run: DemoRun): void {
+  expect(run.convLayers).toEqual(run.model === 'cnn' ? { bn: 2, plain: 2 } : { bn: 0, plain: 0 });
+  expect(run.initialAccuracy.bn).toBeLessThan(0.4); // untrained: near chance
   expect(run.accuracy.bn).toBeGreaterThan(ACCURACY_TARGET);
   expect(run.samplesPerSecond).toBeGreaterThan(0);
   // a frame at least every half second while training (it yields between slices of ~20 ms)

@@ -30,6 +30,8 @@ describe('construction-time arguments are checked', () => {
     ['dense: unknown activation', () => bw.layers.dense({ units: 2, activation: 'mish' as never }), /dense: activation: expected one of 'linear', .*got "mish"/],
     ['dense: inputShape with a 0', () => bw.layers.dense({ units: 2, inputShape: [0] }), /inputShape must be an array of positive integers .*got \[0\]/],
     ['dense: misspelt option', () => bw.layers.dense({ units: 2, unit: 3 } as never), /dense: unknown option 'unit'/],
+    ['dense: a name that is not a string', () => bw.layers.dense({ units: 2, name: 5 as never }), /dense: name: expected a non-empty string, got 5/],
+    ['batchNormalization: an empty name', () => bw.layers.batchNormalization({ name: '' }), /batchNormalization: name: expected a non-empty string, got ""/],
     ['dense: unknown initializer', () => bw.layers.dense({ units: 2, kernelInitializer: 'uniform' as never }), /dense: kernelInitializer: expected one of .*got "uniform"/],
     ['dropout: rate 1', () => bw.layers.dropout({ rate: 1 }), /dropout: rate: expected a number in \[0, 1\), got 1/],
     ['dropout: rate -0.1', () => bw.layers.dropout({ rate: -0.1 }), /dropout: rate: expected a number in \[0, 1\), got -0.1/],
@@ -52,6 +54,8 @@ describe('construction-time arguments are checked', () => {
     ['setBackend: unknown backend', () => bw.setBackend('gpu' as never), /backend must be 'wasm' or 'js', got "gpu"/],
     ['setSeed: fractional seed', () => bw.setSeed(1.5), /seed must be an integer, got 1.5/],
     ['ops.matMul: inner dimensions differ', () => bw.ops.matMul(bw.tensor([[1, 2]]), bw.tensor([[1, 2]])), /inner dimensions must agree/],
+    ['ops.matMul: transposeA not a boolean', () => bw.ops.matMul(bw.tensor([[1]]), bw.tensor([[1]]), 'yes' as never), /matMul: transposeA: expected true or false, got "yes"/],
+    ['ops.matMul: transposeB not a boolean', () => bw.ops.matMul(bw.tensor([[1]]), bw.tensor([[1]]), false, 1 as never), /matMul: transposeB: expected true or false, got 1/],
     ['ops.batchNorm: epsilon 0', () => bw.ops.batchNorm(bw.tensor([[1, 2]]), bw.tensor([0, 0]), bw.tensor([1, 1]), null, null, 0), /epsilon: expected a positive finite number, got 0/],
     ['ops.moments: rank-1 input', () => bw.ops.moments(bw.tensor([1, 2, 3])), /x: expected a rank-2 tensor, got shape \[3\]/],
   ];

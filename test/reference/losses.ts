@@ -8,8 +8,10 @@ import { softmax } from './softmax.js';
 
 type Vec = ArrayLike<number>;
 export const EPS = 1e-7;
-const clip = (p: number) => Math.min(Math.max(p, EPS), 1 - EPS);
-const inside = (p: number) => p > EPS && p < 1 - EPS;
+/** 1 − 1e-7 rounded to float32 (1 − 2⁻²³): the bound Keras and TF.js clip float32 probabilities to. */
+const HI = Math.fround(1 - EPS);
+const clip = (p: number) => Math.min(Math.max(p, EPS), HI);
+const inside = (p: number) => p > EPS && p <= HI;
 
 /** probs = softmax(logits), loss = −Σ t·log(clip p), dlogits = (p·S − t·mask)/rows, S = Σⱼ t·mask. */
 export function softmaxCrossEntropy(rows: number, cols: number, logits: Vec, t: Vec) {

@@ -12,6 +12,8 @@ export interface Budget {
   statistics: { trainRows: number[]; epochs: number; seeds: number[] };
   /** BN vs Batch Renormalization: batch sizes and Adam steps per run. */
   renorm: { batchSizes: number[]; steps: number };
+  /** BN in a CNN on 8×8×1 images: plain-SGD steps of 32 per run, held-out evaluation every `evalEvery`, learning rates. */
+  cnn: { steps: number; evalEvery: number; rates: number[] };
 }
 
 export const SEED = 1;
@@ -22,6 +24,7 @@ export const DEFAULT_BUDGET: Budget = {
   regularization: { steps: 1500, evalEvery: 100, seeds: [1, 2, 3] },
   statistics: { trainRows: [100, 200, 300, 400], epochs: 12, seeds: [1, 2, 3] },
   renorm: { batchSizes: [2, 4, 8], steps: 600 },
+  cnn: { steps: 600, evalEvery: 20, rates: [0.1, 0.5, 1] },
 };
 
 export const QUICK_BUDGET: Budget = {
@@ -30,4 +33,5 @@ export const QUICK_BUDGET: Budget = {
   regularization: { steps: 200, evalEvery: 50, seeds: [1] },
   statistics: { trainRows: [100, 400], epochs: 12, seeds: [1] },
   renorm: { batchSizes: [2, 8], steps: 200 },
+  cnn: { steps: 60, evalEvery: 20, rates: [1] },
 };

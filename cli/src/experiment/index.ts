@@ -7,6 +7,8 @@ import { bnStatistics } from './bn-statistics.js';
 import { judgeStatistics, statisticsTables } from './bn-statistics-report.js';
 import { renderFigure } from './charts.js';
 import { judgeClaims, type Claim } from './claims.js';
+import { cnnComparison } from './cnn.js';
+import { cnnFigure, cnnTables, judgeCnn } from './cnn-report.js';
 import { DEFAULT_BUDGET, QUICK_BUDGET, SEED } from './config.js';
 import { loadDigits } from './digits.js';
 import { figure1Pair } from './figure-1.js';
@@ -20,7 +22,7 @@ import { tables, terminalTable } from './tables.js';
 export interface ExperimentOptions { quick: boolean; out: string }
 
 /**
- * `bnwasm experiment` (= `npm start`): the BN paper's claims and the findings on BN statistics, tested on the bundled digits data,
+ * `bnwasm experiment` (= `npm start`): the experiments on the bundled digits data (BN in MLPs, BN statistics, BN in a CNN),
  * a progress bar per run, the summary tables, and <out>/report.md, figures (SVG + PNG) and results.json.
  */
 export async function experiment(o: ExperimentOptions, out: Output = consoleOutput()): Promise<{ results: Results; claims: Claim[]; seconds: number }> {
@@ -40,11 +42,12 @@ export async function experiment(o: ExperimentOptions, out: Output = consoleOutp
     learningRates: learningRateSweep(data, budget.learningRates, SEED, out),
     regularization: regularization(data, budget.regularization, out),
     statistics: await bnStatistics(data, budget, SEED, out),
+    cnn: cnnComparison(data, budget.cnn, SEED, out),
   };
   const claims = judgeClaims(results);
-  const findings = judgeStatistics(results.statistics);
-  const tbls = [...tables(results, claims), ...statisticsTables(results.statistics, budget, findings)];
-  const figs = figures(results);
+  const findings = [...judgeStatistics(results.statistics), judgeCnn(results.cnn)];
+  const tbls = [...tables(results, claims), ...statisticsTables(results.statistics, budget, findings.slice(0, 2)), ...cnnTables(results.cnn, budget.cnn, findings[2])];
+  const figs = [...figures(results), cnnFigure(results.cnn, budget.cnn)];
   for (const f of figs) await renderFigure(f, o.out);
   const seconds = (performance.now() - started) / 1000;
   writeFileSync(join(o.out, 'results.json'), JSON.stringify({ ...results, claims, findings, seconds }, null, 1) + '\n');
@@ -52,6 +55,6 @@ export async function experiment(o: ExperimentOptions, out: Output = consoleOutp
 
   out.log('');
   for (const t of tbls) out.log(terminalTable(t) + '\n');
-  out.log(`${claims.filter((c) => c.verdict === 'held').length} of ${claims.length} claims held; ${findings.filter((c) => c.verdict === 'held').length} of ${findings.length} findings on BN statistics held. Wrote ${o.out}/report.md, ${figs.length} figures (SVG + PNG) and results.json in ${seconds.toFixed(1)} s.`);
+  out.log(`${claims.filter((c) => c.verdict === 'held').length} of ${claims.length} claims held; ${findings.filter((c) => c.verdict === 'held').length} of ${findings.length} findings on BN statistics and CNNs held. Wrote ${o.out}/report.md, ${figs.length} figures (SVG + PNG) and results.json in ${seconds.toFixed(1)} s.`);
   return { results, claims, seconds };
 }

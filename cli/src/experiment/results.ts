@@ -1,4 +1,5 @@
 import type { BnStatisticsResults } from './bn-statistics.js';
+import type { CnnRun } from './cnn.js';
 import type { Budget } from './config.js';
 import type { Figure1Pair } from './figure-1.js';
 import type { LearningRateRun } from './learning-rates.js';
@@ -17,6 +18,8 @@ export interface Results {
   regularization: RegularizationRun[];
   /** Moving averages vs calibrated statistics, and BN vs Batch Renormalization with small batches. */
   statistics: BnStatisticsResults;
+  /** The CNN on 8×8×1 images with and without BN, one pair per learning rate. */
+  cnn: CnnRun[];
 }
 
 export const variant = (batchNorm: boolean) => (batchNorm ? 'with BN' : 'without BN');

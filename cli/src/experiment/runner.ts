@@ -36,6 +36,8 @@ export interface RunSpec {
   /** Values of the probed unit on a fixed batch (see probe.ts). */
   probe?: (model: bw.Sequential) => Float32Array;
   trainAccuracy?: boolean;
+  /** Shape of one row as the model takes it (default [width]; [8, 8, 1] feeds the digits as images). */
+  rowShape?: number[];
 }
 
 export function percentile(sorted: Float32Array, q: number): number {
@@ -43,7 +45,7 @@ export function percentile(sorted: Float32Array, q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
 }
 
-const tensors = (d: Data) => [bw.tensor(d.x, [d.rows, d.width]), bw.tensor(d.y, [d.rows])] as const;
+const tensors = (d: Data, rowShape: number[]) => [bw.tensor(d.x, [d.rows, ...rowShape]), bw.tensor(d.y, [d.rows])] as const;
 
 /**
  * Plain mini-batch training with trainOnBatch (fixed-size batches drawn from a reshuffled permutation
@@ -52,9 +54,9 @@ const tensors = (d: Data) => [bw.tensor(d.x, [d.rows, d.width]), bw.tensor(d.y, 
  */
 export function run(spec: RunSpec, out: Output): RunResult {
   const started = performance.now();
-  const { train } = spec.data, width = train.width, n = spec.batchSize;
-  const [xHeld, yHeld] = tensors(spec.data.heldOut);
-  const [xTrain, yTrain] = tensors(train);
+  const { train } = spec.data, width = train.width, n = spec.batchSize, rowShape = spec.rowShape ?? [width];
+  const [xHeld, yHeld] = tensors(spec.data.heldOut, rowShape);
+  const [xTrain, yTrain] = tensors(train, rowShape);
   const random = new Random(spec.seed);
   const xb = new Float32Array(n * width), yb = new Float32Array(n);
   let order: number[] = [], cursor = Infinity;
@@ -83,7 +85,7 @@ export function run(spec: RunSpec, out: Output): RunResult {
     }
     cursor += n;
     try {
-      const loss = spec.model.trainOnBatch(bw.tensor(xb, [n, width]), bw.tensor(yb, [n]));
+      const loss = spec.model.trainOnBatch(bw.tensor(xb, [n, ...rowShape]), bw.tensor(yb, [n]));
       if (!Number.isFinite(loss)) throw new Error(`loss ${loss}`);
     } catch {
       divergedAt = step;

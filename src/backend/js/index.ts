@@ -13,6 +13,7 @@ import { adamw } from './adamw.js';
 import { rmsprop } from './rmsprop.js';
 import { regressionLoss } from './regression-losses.js';
 import { regularize } from './regularize.js';
+import { allFinite } from './all-finite.js';
 import { unary, unaryBackward } from './unary.js';
 import { softmax, softmaxBackward, softmaxCrossEntropy } from './softmax.js';
 import { renormCorrection, renormGammaGrad, renormUpdate } from './bnorm-renorm.js';
@@ -49,6 +50,7 @@ export function jsKernels(v: View): Kernels {
     adam: (...a) => adam(v, ...a),
     regressionLoss: (...a) => regressionLoss(v, ...a),
     regularize: (...a) => regularize(v, ...a),
+    allFinite: (...a) => allFinite(v, ...a),
     unary: (...a) => unary(v, ...a),
     unaryBackward: (...a) => unaryBackward(v, ...a),
     adamw: (...a) => adamw(v, ...a),

@@ -1,9 +1,8 @@
-import { PROB_EPSILON, type F32 } from '../kernels.js';
+import { PROB_EPSILON, PROB_HI as HI, type F32 } from '../kernels.js';
 import type { View } from './view.js';
 
-const HI = 1 - PROB_EPSILON;
 const clip = (p: number) => (p < PROB_EPSILON ? PROB_EPSILON : p > HI ? HI : p);
-const inside = (p: number) => p > PROB_EPSILON && p < HI;
+const inside = (p: number) => p > PROB_EPSILON && p <= HI;
 
 /**
  * Keras categorical cross-entropy on probabilities: q = p/Σp, −Σ t·log(clip(q)).

@@ -1,4 +1,4 @@
-import { PROB_EPSILON, type F32 } from '../kernels.js';
+import { PROB_EPSILON, PROB_HI as HI, type F32 } from '../kernels.js';
 import type { View } from './view.js';
 
 /** Row-wise softmax, max-subtracted so exp never overflows. Spec: test/reference/softmax.ts */
@@ -28,7 +28,6 @@ export function softmaxBackward(v: View, rows: number, cols: number, y: F32, dy:
   }
 }
 
-const HI = 1 - PROB_EPSILON;
 /** Keras's clip; NaN passes through (both comparisons are false). */
 const clip = (p: number) => (p < PROB_EPSILON ? PROB_EPSILON : p > HI ? HI : p);
 
@@ -46,10 +45,10 @@ export function softmaxCrossEntropy(v: View, rows: number, cols: number, logits:
       const p = P[r + j], t = T[r + j];
       if (t === 0 && p === p) continue;   // 0·log(clip(p)) is 0, except for a NaN p
       loss -= t * Math.log(clip(p));
-      if (p > PROB_EPSILON && p < HI) s += t;
+      if (p > PROB_EPSILON && p <= HI) s += t;
     }
     for (let j = 0; j < cols; j++) {
-      const p = P[r + j], inside = p > PROB_EPSILON && p < HI;
+      const p = P[r + j], inside = p > PROB_EPSILON && p <= HI;
       D[r + j] = (p * s - (inside ? T[r + j] : 0)) / rows;
     }
   }

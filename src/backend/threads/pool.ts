@@ -57,6 +57,12 @@ const MIN_BLOCK_THICKNESS = 128;
 const BLOCKS_PER_THREAD = 2;
 /** A kind of job tries its slower way once in this many runs, so it notices when the machine changes. */
 const EXPLORE = 32;
+/**
+ * While splitting keeps losing, a kind tries it ever more rarely (the period doubles up to this): on a busy
+ * machine one split try can wait a whole scheduler slice for a descheduled worker, and with a dozen kinds
+ * per training step, trying each every EXPLORE-th run cost more than the split jobs ever gained.
+ */
+const EXPLORE_MAX = 1024;
 /** Weight of the newest time in a kind's moving average. */
 const ALPHA = 0.25;
 /** A kind of job splits while its split time stays under this share of its whole time. */
@@ -110,7 +116,7 @@ export class ThreadPool {
   /** Whether to measure and adapt (tests that need every eligible job split turn it off). */
   adaptive = true;
   /** Per kind of job: moving averages of time per unit of work, split and unsplit, and runs so far. */
-  private kinds = new Map<string, { split: number; whole: number; runs: number }>();
+  private kinds = new Map<string, { split: number; whole: number; runs: number; explore: number }>();
   /** Moving share of jobs that ran split, and of split time / whole time where both are known. */
   private splitShare = 1;
   private gain = 0.5;
@@ -229,12 +235,13 @@ export class ThreadPool {
     if (!this.adaptive) return this.split(job);
     const key = `${job.fn} ${Math.round(Math.log2(work))}`;
     let kind = this.kinds.get(key);
-    if (!kind) this.kinds.set(key, (kind = { split: NaN, whole: NaN, runs: 0 }));
+    if (!kind) this.kinds.set(key, (kind = { split: NaN, whole: NaN, runs: 0, explore: EXPLORE }));
     kind.runs++;
     // measure both ways first, then the faster one (splitting only when clearly faster: a split job also
-    // takes a worker's CPU from whatever else runs), trying the other every EXPLORE-th run
+    // takes a worker's CPU from whatever else runs), trying the other every explore-th run
     const faster = kind.split < SPLIT_WINS * kind.whole;
-    const splitNow = Number.isNaN(kind.split) ? true : Number.isNaN(kind.whole) ? false : kind.runs % EXPLORE === 0 ? !faster : faster;
+    const exploring = kind.runs % kind.explore === 0;
+    const splitNow = Number.isNaN(kind.split) ? true : Number.isNaN(kind.whole) ? false : exploring ? !faster : faster;
     const t0 = performance.now();
     if (splitNow) this.split(job);
     else this.whole(job);
@@ -244,6 +251,9 @@ export class ThreadPool {
     else kind.whole = next;
     this.splitShare += 0.1 * ((splitNow ? 1 : 0) - this.splitShare);
     if (kind.split > 0 && kind.whole > 0) this.gain += 0.1 * (kind.split / kind.whole - this.gain);
+    // a split try that still lost: try again twice as late; once splitting wins, back to the usual period
+    if (kind.split < SPLIT_WINS * kind.whole) kind.explore = EXPLORE;
+    else if (exploring && splitNow) kind.explore = Math.min(EXPLORE_MAX, 2 * kind.explore);
     // polling pays only while splitting clearly does: when a core is taken, a polling worker would slow
     // the caller's single-threaded work by more than the split jobs gain
     this.ctrl[LAYOUT.SPIN_US] = this.splitShare > 0.5 && this.gain < POLL_BELOW ? WORKER_SPIN_US : 0;

@@ -45,6 +45,7 @@ export interface KernelExports {
     eps: number, bc1: number, bc2: number): void;
   f32_regression_loss(rows: number, cols: number, p: number, t: number, dp: number, delta: number, kind: number): number;
   f32_regularize(n: number, w: number, g: number, l1: number, l2: number): number;
+  f32_all_finite(n: number, x: number): number;
   f32_unary(n: number, x: number, y: number, alpha: number, op: number): void;
   f32_unary_bwd(n: number, x: number, dy: number, dx: number, alpha: number, op: number): void;
   f32_adamw(n: number, g: number, w: number, m: number, v: number, vhat: number, lr: number, beta1: number,
@@ -82,7 +83,7 @@ const ARITY: Record<Exclude<keyof KernelExports, 'heap_base' | 'scratch_bytes'>,
   f32_softmax_bwd: 5, f32_softmax_xent: 6, f32_xent: 5, f32_bce: 5, f32_mse: 5, f32_sgd: 7, f32_adam: 11,
   f32_multiply: 4, f32_transpose: 5,
   f32_renorm_correction: 15, f32_renorm_gamma_grad: 5, f32_renorm_update: 11, f32_group_rows: 6,
-  f32_regression_loss: 7, f32_regularize: 5, f32_unary: 5, f32_unary_bwd: 6, f32_adamw: 13, f32_rmsprop: 10, f32_adagrad: 6,
+  f32_regression_loss: 7, f32_regularize: 5, f32_all_finite: 2, f32_unary: 5, f32_unary_bwd: 6, f32_adamw: 13, f32_rmsprop: 10, f32_adagrad: 6,
   f32_im2col: 14, f32_col2im: 14, f32_conv2d: 18, f32_max_pool: 14, f32_max_pool_bwd: 15, f32_avg_pool: 14, f32_avg_pool_bwd: 14,
 };
 
@@ -180,6 +181,7 @@ export function wasmKernels(x: KernelExports, threads?: Threads): Kernels {
     regressionLoss: (rows, cols, pr, t, dp, delta, loss) =>
       x.f32_regression_loss(rows, cols, pr.ptr, t.ptr, dp.ptr, delta, REGRESSION_LOSS[loss]),
     regularize: (n, w, g, l1, l2) => x.f32_regularize(n, w.ptr, g.ptr, l1, l2),
+    allFinite: (n, xs) => x.f32_all_finite(n, xs.ptr) === 1,
     unary: (n, xs, y, alpha, op) => x.f32_unary(n, xs.ptr, y.ptr, alpha, UNARY_OP[op]),
     unaryBackward: (n, xs, dy, dx, alpha, op) => x.f32_unary_bwd(n, xs.ptr, dy.ptr, dx.ptr, alpha, UNARY_OP[op]),
     adamw: (n, g, w, m, v, vhat, lr, b1, b2, eps, bc1, bc2, decay) =>
