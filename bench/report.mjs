@@ -251,7 +251,7 @@ export function report({ quick = false } = {}) {
   const md = lines.join('\n');
   fs.mkdirSync(root, { recursive: true });
   fs.writeFileSync(path.join(root, 'RESULTS.md'), md);
-  if (!quick) showInReadme(readmeBody({ machineLine, api, targets, kernelTargets }));
+  if (!quick) showInSpeedPage(readmeBody({ machineLine, api, targets, kernelTargets }));
 
   // compact terminal table: kernels on 1 thread (ratios too) with the threaded GEMM beside them; fit and
   // predict on the default threads (ratios too) with 1 thread beside them, as the targets are judged
@@ -280,7 +280,7 @@ export function report({ quick = false } = {}) {
 }
 
 /**
- * What the README shows of a full run (the rest stays in bench/results/RESULTS.md): the machine, the
+ * What docs/speed.md shows of a full run (the rest stays in bench/results/RESULTS.md): the machine, the
  * public-API tables (quiet and busy), how many targets were met, and the measured reason for each missed.
  */
 function readmeBody({ machineLine, api, targets, kernelTargets }) {
@@ -288,21 +288,21 @@ function readmeBody({ machineLine, api, targets, kernelTargets }) {
   const nMet = targets.filter((t) => t.ok).length;
   return [
     '# bench', '', machineLine, '', ...api.lines,
-    `Targets: ${nMet} of ${targets.length} met (${kernelTargets} kernel and model targets, ${targets.length - kernelTargets} public-API ones). Full results, the kernel rows and every target: [bench/results/RESULTS.md](bench/results/RESULTS.md).`, '',
+    `Targets: ${nMet} of ${targets.length} met (${kernelTargets} kernel and model targets, ${targets.length - kernelTargets} public-API ones). Full results, the kernel rows and every target: [bench/results/RESULTS.md](../bench/results/RESULTS.md).`, '',
     ...(missed.length ? ['Missed, with the measured reason:', '', ...missed.map((t) => `- ${t.case}, ${t.name}: ${t.value}. ${t.why || ''}`), ''] : []),
   ].join('\n');
 }
 
-/** The README shows a full run's summary between its bench markers (headings demoted one level). */
-function showInReadme(md) {
-  const readme = path.join(path.dirname(BENCH_DIR), 'README.md');
-  if (!fs.existsSync(readme)) return;
-  const text = fs.readFileSync(readme, 'utf8');
+/** docs/speed.md shows a full run's summary between its bench markers (headings demoted one level). */
+function showInSpeedPage(md) {
+  const page = path.join(path.dirname(BENCH_DIR), 'docs', 'speed.md');
+  if (!fs.existsSync(page)) return;
+  const text = fs.readFileSync(page, 'utf8');
   const start = '<!-- bench:start -->', end = '<!-- bench:end -->';
   const a = text.indexOf(start), b = text.indexOf(end);
   if (a < 0 || b < a) return;
   const body = md.replace(/^# .*\n+/, '').replace(/^(#+) /gm, '$1## ');
-  fs.writeFileSync(readme, `${text.slice(0, a + start.length)}\n${body}\n${text.slice(b)}`);
+  fs.writeFileSync(page, `${text.slice(0, a + start.length)}\n${body}\n${text.slice(b)}`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

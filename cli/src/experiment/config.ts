@@ -1,6 +1,6 @@
 /**
  * Training budgets. The default run has to finish in under two minutes on a 2-core machine and
- * `--quick` in under 20 s (issue #5), so the budgets are in steps, not epochs, and sized from
+ * `--quick` in under 20 s, so the budgets are in steps, not epochs, and sized from
  * measured step times (≈1.2 ms for the Figure 1 network at batch 60 on the WASM backend).
  */
 export interface Budget {
