@@ -16,7 +16,7 @@ beforeAll(() => {
 describe('npm pack of the library', () => {
   it('ships the built JS, its declarations, the browser bundle and the package documents, nothing else', () => {
     for (const path of paths) {
-      expect(path, 'an unexpected file in the tarball').toMatch(/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/.+\.(js|d\.ts))$/);
+      expect(path, 'an unexpected file in the tarball').toMatch(/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|docs\/[^/]+\.md|dist\/.+\.(js|d\.ts))$/);
     }
     for (const needed of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/bnwasm.browser.js']) {
       expect(paths).toContain(needed);
