@@ -3,17 +3,10 @@
  * unicode headers, bad and missing cells, huge and tiny values, tiny tables, one class, empty files.
  */
 
-/** mulberry32: a small seeded generator, so a failing case is reproduced from its seed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../test/helpers/rng.js';
+
+/** The tests' seeded generator (mulberry32), so a failing case is reproduced from its seed. */
+export const random = mulberry32;
 
 export interface MessyCase {
   text: string;
