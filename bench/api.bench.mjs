@@ -10,7 +10,7 @@
  */
 import * as bw from '../dist/index.js';
 import { heap, kernels } from '../dist/backend/runtime.js';
-import { alternating, BUSY, expectClose, finish, loadTf, oneHot, uniform, writeEnv } from './lib.mjs';
+import { alternating, BUSY, expectClose, finish, loadTf, oneHot, sharedStart, uniform, writeEnv } from './lib.mjs';
 import { API, MLP } from './shapes.mjs';
 
 await bw.ready();
@@ -141,18 +141,11 @@ const stack = (L) => [
   L.dense({ units: H2 }), L.batchNormalization(), L.activation({ activation: 'relu' }),
   L.dense({ units: OUT, activation: 'softmax' }),
 ];
-let initial;
-const initialWeights = () => {
-  if (!initial) {
-    bw.setSeed(1);
-    initial = bw.sequential({ layers: stack(bw.layers) }).layers.map((l) => l.getWeights().map((w) => ({ values: w.dataSync(), shape: w.shape })));
-  }
-  return initial;
-};
+const setWeights = sharedStart(bw, stack);
 const model = (lib) => {
   const L = lib === 'bw' ? bw : tf;
   const m = L.sequential({ layers: stack(L.layers) });
-  m.layers.forEach((l, i) => l.setWeights(initialWeights()[i].map((w) => L.tensor(w.values, w.shape))));
+  setWeights(m, L.tensor);
   m.compile({ optimizer: lib === 'bw' ? bw.optimizers.sgd({ learningRate: 0.01 }) : tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
   return m;
 };

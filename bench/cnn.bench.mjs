@@ -17,7 +17,7 @@ import * as bw from '../dist/index.js';
 import { colShape, conv2d, conv2dBackwardFilter, conv2dBackwardInput } from '../dist/backend/conv2d.js';
 import { heap, kernelsFor } from '../dist/backend/runtime.js';
 import { window2d } from '../dist/backend/window2d.js';
-import { expectClose, finish, loadTf, oneHot, QUICK, resultsDir, suite, uniform, writeEnv } from './lib.mjs';
+import { expectClose, finish, loadTf, sharedStart, oneHot, QUICK, resultsDir, suite, uniform, writeEnv } from './lib.mjs';
 
 const BATCH = 64, ROWS = 1024, IMAGE = [28, 28, 1], CLASSES = 10, PIXELS = 784;
 await bw.ready();
@@ -39,15 +39,8 @@ const stack = (L) => [
   L.flatten(), L.dense({ units: CLASSES, activation: 'softmax' }),
 ];
 
-let initial;
-function initialWeights() {
-  if (!initial) {
-    bw.setSeed(1);
-    initial = bw.sequential({ layers: stack(bw.layers) }).layers.map((l) => l.getWeights().map((w) => ({ values: w.dataSync(), shape: w.shape })));
-  }
-  return initial;
-}
-const setWeights = (model, tensor) => model.layers.forEach((l, i) => l.setWeights(initialWeights()[i].map((w) => tensor(w.values, w.shape))));
+/** Every model of this suite starts from the same weights (lib.mjs). */
+const setWeights = sharedStart(bw, stack);
 
 function bnwasmModel(backend) {
   bw.setBackend(backend);

@@ -55,6 +55,13 @@ const fmtTime = (s) => (s >= 1 ? `${s.toFixed(2)} s` : s >= 1e-3 ? `${(s * 1e3).
  * recorded in <file>.failed.json next to the benny JSON (saved with details, so the median is there), and
  * the process exits non-zero at the end.
  */
+/** A runner whose set-up threw: kept for the report (failed) and for the exit code (failures). */
+function caseFailed(failed, name, runner, e) {
+  failed[runner] = String(e?.message ?? e);
+  failures.push(`${name} / ${runner}: ${e?.stack ?? e}`);
+  console.error(`FAILED "${name}" / ${runner}: ${e?.message ?? e}`);
+}
+
 export async function suite(group, name, file, cases) {
   if (FILTER && !FILTER.test(name)) return;
   const folder = resultsDir(group);
@@ -70,9 +77,7 @@ export async function suite(group, name, file, cases) {
       const fn = await c.setup();
       ready.push({ ...c, raw: fn, fn: c.async ? skipProbe(fn) : fn });
     } catch (e) {
-      failed[c.runner] = String(e?.message ?? e);
-      failures.push(`${name} / ${c.runner}: ${e?.stack ?? e}`);
-      console.error(`FAILED "${name}" / ${c.runner}: ${e?.message ?? e}`);
+      caseFailed(failed, name, c.runner, e);
     }
   }
   if (Object.keys(failed).length) fs.writeFileSync(failedFile, JSON.stringify(failed, null, 2));
@@ -152,6 +157,24 @@ export function finish() {
 }
 
 /** mulberry32: a small seeded generator, so every run benchmarks the same data. */
+/**
+ * The starting weights every library's model of a suite gets: a seeded bnwasm model's, layer by layer (Keras
+ * order; TF.js's model.setWeights would take trainable weights first). `stack(layers)` builds the layer list
+ * from a factory namespace (bw.layers or tf.layers); the returned function sets a model's weights, making its
+ * tensors with `tensor`.
+ */
+export function sharedStart(bw, stack) {
+  let initial;
+  const weights = () => {
+    if (!initial) {
+      bw.setSeed(1);
+      initial = bw.sequential({ layers: stack(bw.layers) }).layers.map((l) => l.getWeights().map((w) => ({ values: w.dataSync(), shape: w.shape })));
+    }
+    return initial;
+  };
+  return (model, tensor) => model.layers.forEach((l, i) => l.setWeights(weights()[i].map((w) => tensor(w.values, w.shape))));
+}
+
 export function seeded(seed) {
   let s = seed >>> 0;
   return () => {
@@ -245,9 +268,7 @@ export async function alternating(group, name, file, cases) {
       const once = (performance.now() - t0) / calls;
       ready.push({ ...c, fn, calls: QUICK ? 1 : Math.max(1, Math.round(ALT.sampleMs / Math.max(once, 1e-3))), samples: [] });
     } catch (e) {
-      failed[c.runner] = String(e?.message ?? e);
-      failures.push(`${name} / ${c.runner}: ${e?.stack ?? e}`);
-      console.error(`FAILED "${name}" / ${c.runner}: ${e?.message ?? e}`);
+      caseFailed(failed, name, c.runner, e);
     }
   }
   if (Object.keys(failed).length) fs.writeFileSync(failedFile, JSON.stringify(failed, null, 2));

@@ -8,7 +8,7 @@
  * timing.
  */
 import * as bw from '../dist/index.js';
-import { expectClose, finish, loadTf, oneHot, QUICK, suite, uniform, writeEnv } from './lib.mjs';
+import { expectClose, finish, loadTf, sharedStart, oneHot, QUICK, suite, uniform, writeEnv } from './lib.mjs';
 import { FIT, MLP, PREDICT } from './shapes.mjs';
 
 await bw.ready();
@@ -33,18 +33,8 @@ const stack = (L) => [
   L.dense({ units: OUT, activation: 'softmax' }),
 ];
 
-let initial;
-/** The starting weights every model gets, per layer (Keras order): a seeded bnwasm model's, as arrays. */
-function initialWeights() {
-  if (!initial) {
-    bw.setSeed(1);
-    initial = bw.sequential({ layers: stack(bw.layers) }).layers.map((l) => l.getWeights().map((w) => ({ values: w.dataSync(), shape: w.shape })));
-  }
-  return initial;
-}
-
-/** Layer by layer: TF.js's model.setWeights takes trainable weights first, Keras's get_weights order does not. */
-const setWeights = (model, tensor) => model.layers.forEach((l, i) => l.setWeights(initialWeights()[i].map((w) => tensor(w.values, w.shape))));
+/** Every model of this suite starts from the same weights (lib.mjs). */
+const setWeights = sharedStart(bw, stack);
 
 function bnwasmModel(backend) {
   bw.setBackend(backend);
