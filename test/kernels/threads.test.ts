@@ -247,6 +247,7 @@ test('a worker that died inside its block: the job throws after the stall timeou
     first = false;
   };
   pool.stallMs = 300;
+  pool.adaptive = false; // the job must split, whatever this pool learned earlier
   try {
     const started = Date.now();
     withHeap((h) => {
@@ -258,6 +259,7 @@ test('a worker that died inside its block: the job throws after the stall timeou
     checkGemm(K, 'after a dead worker', 'nn', 300, 260, 500, false);
   } finally {
     pool.stallMs = 10_000;
+    pool.adaptive = true;
     await bw.setThreads(2);
   }
   expect(bw.getThreads()).toBe(2);
@@ -268,6 +270,7 @@ test("the caller's own block failing (a trap) leaves no worker writing and no er
   const pool = threadPool()!;
   const K = kernels(SETS[SETS.length - 1]);
   const failing = () => { throw new Error('trap in the caller'); };
+  pool.adaptive = false; // every job here must split, whatever this pool learned earlier
   withHeap((h) => {
     const A = h.out(300 * 500, 1), B = h.out(500 * 260, 1), C = h.out(300 * 260);
     expect(() => pool.gemm(0, failing, 0, 300, 260, 500, A.ptr, B.ptr, C.ptr, 0, 0, 0, 0)).toThrow(/trap in the caller/);
@@ -280,6 +283,7 @@ test("the caller's own block failing (a trap) leaves no worker writing and no er
   const before = pool.parallelCalls;
   checkGemm(K, 'after a failed caller block', 'nn', 300, 260, 500, false);
   expect(pool.parallelCalls).toBe(before + 1);
+  pool.adaptive = true;
   await bw.setThreads(2);
 });
 
@@ -289,6 +293,7 @@ test('measure and adapt: a kind of job whose split runs are slower stays whole (
   const once = gemmOnce(kernels(SETS[SETS.length - 1]), 'nn', 256, 64, 64, false, 'adapt'); // 2 MFLOP: tens of µs whole
   const want = (await run(1, once)).out;
   await bw.setThreads(2);
+  pool.relearn(); // a kind this pool has never timed
   // the calling thread's part, slowed down by 25 ms whenever it computes only a block: splitting then loses
   let slowed = 0;
   const realGemm = pool.gemm.bind(pool);

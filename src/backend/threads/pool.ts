@@ -1,6 +1,7 @@
 import { GEMM_NT, GEMM_PACK_MIN_ROWS } from '../abi.js';
 import type { F32 } from '../kernels.js';
 import type { Heap } from '../../memory/heap.js';
+import { SplitPolicy } from './adapt.js';
 import { canBlock, spawnThread, type ThreadHandle } from './spawn.js';
 import { workerSource } from './worker.js';
 
@@ -19,18 +20,20 @@ import { workerSource } from './worker.js';
  * slept through whole jobs can only ever help the current one. Hand-off is through shared memory, not
  * messages (which cost a task each).
  *
- * Measure and adapt: splitting pays only while the workers get a core. Each kind of job (export and
- * size class) keeps a moving average of its time per unit of work split and unsplit, runs the faster way
- * (split only when clearly faster), and tries the other way every EXPLORE-th time, so when another process takes a core (a worker then
- * runs late) jobs soon stay on the calling thread, and go back to splitting when it is free. Idle
- * workers poll only while most jobs split and splitting clearly pays: when a core is taken, a polling
- * worker would take CPU from the caller's single-threaded work.
+ * Measure and adapt (adapt.ts): each kind of job runs split or whole, whichever is measured faster now;
+ * what the pool learned is kept per thread count, so a restart to the same count starts informed.
  *
- * Over 250 lines on purpose: the claim protocol, the job layout and the adapt policy read the same control
- * block and timings and are tuned together; split apart they would share private state through exports.
+ * Idle workers poll for the next job a little before they sleep, since waking a sleeping thread costs
+ * tens of µs (a halted virtual CPU, more). A polling worker that finds itself descheduled (a gap in its
+ * own clock) reports it: another process wants the cores, and a polling worker would then take CPU from
+ * the caller's single-threaded work, so workers sleep right away for a while (a sleeping thread that is
+ * woken gets a core quickly on a busy machine), then try polling again.
+ *
+ * Over 250 lines on purpose: the claim protocol, the job layout and the polling rule read and write the same
+ * control block; split apart they would share private state through exports.
  */
 const LAYOUT = {
-  GEN: 0, CLAIM: 1, FINISHED: 2, ERRORS: 3, STOP: 4, FN: 5, BUILD: 6, NARGS: 7, UNITS: 8, ALIGN: 9, SPIN_US: 10,
+  GEN: 0, CLAIM: 1, FINISHED: 2, ERRORS: 3, STOP: 4, FN: 5, BUILD: 6, NARGS: 7, UNITS: 8, ALIGN: 9, SPIN_US: 10, PREEMPTED: 11,
   /** Float64 index of the arguments: base[MAX_ARGS], then per-lo and per-hi multipliers (see Job). */
   ARGS: 8, MAX_ARGS: 20,
   /** Caller polls before it blocks while waiting for workers' blocks. */
@@ -38,11 +41,17 @@ const LAYOUT = {
 };
 const CTRL_BYTES = 8 * (LAYOUT.ARGS + 3 * LAYOUT.MAX_ARGS);
 /**
- * How long an idle worker polls for the next job before it sleeps, while splitting pays: longer than the
- * gaps between the GEMMs of a training step (tens of µs), far shorter than a futex wake-up costs them in
- * aggregate. 0 while it does not pay (a polling worker then takes CPU from the caller's serial work).
+ * How long an idle worker polls for the next job before it sleeps: longer than the gaps between the jobs
+ * of a training step (tens of µs), far shorter than a futex wake-up costs them in aggregate.
  */
 const WORKER_SPIN_US = 500;
+/**
+ * Two reports of a descheduled worker this close together mean another process wants the cores (a quiet
+ * virtual machine shows about one such gap a second; one core taken, a polling worker sees dozens)...
+ */
+const BUSY_WITHIN_MS = 250;
+/** ...and then workers sleep at once for this long before they try polling again. */
+const NO_POLL_MS = 1000;
 export const MAX_THREADS = 16;
 /**
  * Below this many flops (2mnk) a GEMM stays on the calling thread. Measured on 2 cores: splitting
@@ -58,20 +67,6 @@ export const MIN_PARALLEL_FLOPS = 2 ** 19;
 const MIN_BLOCK_THICKNESS = 128;
 /** Blocks per thread where the job is big enough: a late worker then holds back a fraction of it. */
 const BLOCKS_PER_THREAD = 2;
-/** A kind of job tries its slower way once in this many runs, so it notices when the machine changes. */
-const EXPLORE = 32;
-/**
- * While splitting keeps losing, a kind tries it ever more rarely (the period doubles up to this): on a busy
- * machine one split try can wait a whole scheduler slice for a descheduled worker, and with a dozen kinds
- * per training step, trying each every EXPLORE-th run cost more than the split jobs ever gained.
- */
-const EXPLORE_MAX = 1024;
-/** Weight of the newest time in a kind's moving average. */
-const ALPHA = 0.25;
-/** A kind of job splits while its split time stays under this share of its whole time. */
-const SPLIT_WINS = 0.9;
-/** Idle workers poll while split jobs take less than this share of their whole time (on average). */
-const POLL_BELOW = 0.75;
 
 /** The export names workers resolve, by job code. */
 export const JOB_FNS = ['f32_gemm_part', 'f32_act', 'f32_act_bwd', 'f32_sgd', 'f32_adam', 'f32_scale_shift', 'f32_softmax', 'f32_softmax_bwd',
@@ -118,11 +113,12 @@ export class ThreadPool {
   minParallelFlops = MIN_PARALLEL_FLOPS;
   /** Whether to measure and adapt (tests that need every eligible job split turn it off). */
   adaptive = true;
-  /** Per kind of job: moving averages of time per unit of work, split and unsplit, and runs so far. */
-  private kinds = new Map<string, { split: number; whole: number; runs: number; explore: number }>();
-  /** Moving share of jobs that ran split, and of split time / whole time where both are known. */
-  private splitShare = 1;
-  private gain = 0.5;
+  /** What measure-and-adapt learned, per thread count. */
+  private policies = new Map<number, SplitPolicy>();
+  /** The workers' count of polls cut short by being descheduled, as last seen; polling is off until. */
+  private preempted = 0;
+  private preemptedAt = -Infinity;
+  private noPollUntil = 0;
 
   /** `modules`: the shared-memory builds, in the order a job's `build` indexes them. */
   constructor(private readonly memory: WebAssembly.Memory, private readonly modules: WebAssembly.Module[],
@@ -144,9 +140,8 @@ export class ThreadPool {
     this.ctrl = new Int32Array(new SharedArrayBuffer(CTRL_BYTES));
     this.args = new Float64Array(this.ctrl.buffer);
     this.ctrl[LAYOUT.SPIN_US] = WORKER_SPIN_US;
-    this.kinds.clear();
-    this.splitShare = 1;
-    this.gain = 0.5;
+    this.preempted = 0;
+    this.preemptedAt = -Infinity;
     const starting = Array.from({ length: threads - 1 }, () => this.start());
     const settled = await Promise.allSettled(starting);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -236,31 +231,33 @@ export class ThreadPool {
   run(job: Job, work: number): boolean {
     if (this.threads.length === 0 || job.blocks < 2) return false;
     if (!this.adaptive) return this.split(job);
-    const key = `${job.fn} ${Math.round(Math.log2(work))}`;
-    let kind = this.kinds.get(key);
-    if (!kind) this.kinds.set(key, (kind = { split: NaN, whole: NaN, runs: 0, explore: EXPLORE }));
-    kind.runs++;
-    // measure both ways first, then the faster one (splitting only when clearly faster: a split job also
-    // takes a worker's CPU from whatever else runs), trying the other every explore-th run
-    const faster = kind.split < SPLIT_WINS * kind.whole;
-    const exploring = kind.runs % kind.explore === 0;
-    const splitNow = Number.isNaN(kind.split) ? true : Number.isNaN(kind.whole) ? false : exploring ? !faster : faster;
+    const size = this.size;
+    let policy = this.policies.get(size);
+    if (!policy) this.policies.set(size, (policy = new SplitPolicy()));
+    const kind = policy.decide(`${job.fn} ${Math.round(Math.log2(work))}`);
     const t0 = performance.now();
-    if (splitNow) this.split(job);
+    if (kind.splitNow) this.split(job);
     else this.whole(job);
-    const perUnit = (performance.now() - t0) / work;
-    const avg = splitNow ? kind.split : kind.whole, next = Number.isNaN(avg) ? perUnit : avg + ALPHA * (perUnit - avg);
-    if (splitNow) kind.split = next;
-    else kind.whole = next;
-    this.splitShare += 0.1 * ((splitNow ? 1 : 0) - this.splitShare);
-    if (kind.split > 0 && kind.whole > 0) this.gain += 0.1 * (kind.split / kind.whole - this.gain);
-    // a split try that still lost: try again twice as late; once splitting wins, back to the usual period
-    if (kind.split < SPLIT_WINS * kind.whole) kind.explore = EXPLORE;
-    else if (exploring && splitNow) kind.explore = Math.min(EXPLORE_MAX, 2 * kind.explore);
-    // polling pays only while splitting clearly does: when a core is taken, a polling worker would slow
-    // the caller's single-threaded work by more than the split jobs gain
-    this.ctrl[LAYOUT.SPIN_US] = this.splitShare > 0.5 && this.gain < POLL_BELOW ? WORKER_SPIN_US : 0;
+    const t1 = performance.now();
+    policy.record(kind, (t1 - t0) / work);
+    this.pollUnlessBusy(t1);
     return true;
+  }
+
+  /** Forgets what measure-and-adapt learned (every kind starts timing both ways again). */
+  relearn(): void {
+    this.policies.clear();
+  }
+
+  /** Workers poll between jobs, except for a while after one of them saw itself descheduled. */
+  private pollUnlessBusy(now: number): void {
+    const preempted = Atomics.load(this.ctrl, LAYOUT.PREEMPTED);
+    if (preempted !== this.preempted) {
+      if (now - this.preemptedAt < BUSY_WITHIN_MS) this.noPollUntil = now + NO_POLL_MS;
+      this.preempted = preempted;
+      this.preemptedAt = now;
+    }
+    this.ctrl[LAYOUT.SPIN_US] = now < this.noPollUntil ? 0 : WORKER_SPIN_US;
   }
 
   /** The job as one block on the calling thread: the same call as without threads. */

@@ -12,9 +12,11 @@ export function workerMain(): void {
     scratch: number;
     fns: string[];
     layout: { GEN: number; CLAIM: number; FINISHED: number; ERRORS: number; STOP: number; FN: number; BUILD: number;
-      NARGS: number; UNITS: number; ALIGN: number; SPIN_US: number; ARGS: number; MAX_ARGS: number };
+      NARGS: number; UNITS: number; ALIGN: number; SPIN_US: number; PREEMPTED: number; ARGS: number; MAX_ARGS: number };
   }
   type Fn = (...args: number[]) => unknown;
+  /** A gap this long between two readings of the clock while polling: this thread lost its core. */
+  const DESCHEDULED_MS = 1;
   // Node runs this as an eval'd worker_threads Worker (its port is a builtin module's); browsers as a classic Worker (self)
   const g = globalThis as unknown as { process?: { getBuiltinModule?: (id: string) => { parentPort: MessagePort } }; self: MessagePort };
   const node = g.process?.getBuiltinModule;
@@ -60,9 +62,16 @@ export function workerMain(): void {
     port.postMessage({ ready: true });
     for (;;) {
       // poll a little before sleeping (the pool sets how long): jobs come back to back, and a futex
-      // wake-up costs tens of µs
-      const until = performance.now() + ctrl[L.SPIN_US] / 1000;
-      while ((Atomics.load(ctrl, L.CLAIM) & 0xffff) >= Atomics.load(ctrl, L.CLAIM) >>> 16 && !Atomics.load(ctrl, L.STOP) && performance.now() < until);
+      // wake-up costs tens of µs; a gap in our own clock means we were descheduled (another process
+      // wants the core), so we stop polling and tell the pool
+      let last = performance.now();
+      const until = last + ctrl[L.SPIN_US] / 1000;
+      while ((Atomics.load(ctrl, L.CLAIM) & 0xffff) >= Atomics.load(ctrl, L.CLAIM) >>> 16 && !Atomics.load(ctrl, L.STOP)) {
+        const now = performance.now();
+        if (now - last > DESCHEDULED_MS) { Atomics.add(ctrl, L.PREEMPTED, 1); break; }
+        if (now >= until) break;
+        last = now;
+      }
       const gen = Atomics.load(ctrl, L.GEN);
       if (Atomics.load(ctrl, L.STOP)) break;
       const v = Atomics.load(ctrl, L.CLAIM);
