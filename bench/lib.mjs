@@ -30,6 +30,8 @@ const FILTER = (() => {
   const i = process.argv.indexOf('--filter');
   return i >= 0 ? new RegExp(process.argv[i + 1]) : null;
 })();
+/** Whether `--filter` (if given) selects the suite or measurement called `name`. */
+export const selected = (name) => !FILTER || FILTER.test(name);
 
 const failures = [];
 
@@ -63,7 +65,7 @@ function caseFailed(failed, name, runner, e) {
 }
 
 export async function suite(group, name, file, cases) {
-  if (FILTER && !FILTER.test(name)) return;
+  if (!selected(name)) return;
   const folder = resultsDir(group);
   fs.mkdirSync(folder, { recursive: true });
   const failedFile = path.join(folder, `${file}.failed.json`);
@@ -249,7 +251,7 @@ export const altDir = (group) => (BUSY ? path.join(BENCH_DIR, 'results', ...(QUI
  */
 const ALT = { rounds: 9, sampleMs: 150 };
 export async function alternating(group, name, file, cases) {
-  if (FILTER && !FILTER.test(name)) return;
+  if (!selected(name)) return;
   const folder = altDir(group);
   fs.mkdirSync(folder, { recursive: true });
   const failedFile = path.join(folder, `${file}.failed.json`);

@@ -65,6 +65,8 @@ export const PEAK = {
   chains: [8, 12, 16],
   flopsPerCall: 2 ** 28,
   iters: (chains) => Math.round(2 ** 28 / (8 * chains)),
+  /** The same loop on every core at once (bench/peak/peak-threads.mjs): the measured multi-thread ceiling. */
+  threads: { name: 'peak f32x4 mul+add, all cores', file: 'peak-threads', rounds: 7, seconds: 0.4, max: 4 },
 };
 
 /** Every suite the report knows, in report order, with the group (results subfolder) it is saved in. */
