@@ -86,3 +86,21 @@ test('predict reads x where it is in WASM memory, in place, and leaves it unchan
   const viaOp = bw.ops.matMul(x, bw.tensor(Float32Array.from({ length: 144 }, (_, i) => (i % 13 === 0 ? 1 : 0)), [12, 12]));
   expect(Array.from(model.predict(viaOp, { batchSize: 8 }).dataSync())).toEqual(Array.from(whole));
 });
+
+test('predict keeps a WASM copy of a small JS-heap input with the tensor (a second predict copies nothing), not of a large one', () => {
+  const model = bw.sequential({ layers: [bw.layers.dense({ units: 2, inputShape: [5] })] });
+  const small = bw.tensor(values(64 * 5, 'small'), [64, 5]);
+  const first = model.predict(small).dataSync();
+  const held = residency.residentBytes;
+  expect(Array.from(model.predict(small).dataSync())).toEqual(Array.from(first));
+  expect(residency.residentBytes).toBe(held); // the same copy, not a second one
+  small.dispose();
+  expect(residency.residentBytes).toBe(held - 4 * 64 * 5);
+  // 20 MB: copied in batch by batch, nothing kept
+  const rows = 1_000_000, large = bw.tensor(new Float32Array(rows * 5).fill(0.5), [rows, 5]);
+  const before = residency.residentBytes;
+  const out = model.predict(large, { batchSize: 65536 }).dataSync();
+  expect(residency.residentBytes).toBe(before);
+  expect(out.length).toBe(rows * 2);
+  expect(out[2 * (rows - 1)]).toBe(out[0]);
+});
