@@ -103,7 +103,9 @@ export function apiSection(root, threads, loadavg) {
     if (bx != null && qx != null) {
       const ok2 = bx >= (1 - NOISE) * qx;
       targets.push({ name: `busy: × TF.js wasm no lower than quiet (${NOISE * 100}% noise allowed)`, case: c.label, value: `${fmtX(bx)} (quiet ${fmtX(qx)})`, ok: ok2,
-        why: ok2 ? '' : `busy: bnwasm ${fmtTime(c.t.bnwasm)} (quiet ${fmtTime(q.t.bnwasm)}, ${fmtX(c.t.bnwasm / q.t.bnwasm)} slower), TF.js wasm ${fmtTime(c.t['tfjs-wasm'])} (quiet ${fmtTime(q.t['tfjs-wasm'])}, ${fmtX(c.t['tfjs-wasm'] / q.t['tfjs-wasm'])} slower)` });
+        why: ok2 ? '' : `busy: bnwasm ${fmtTime(c.t.bnwasm)} (quiet ${fmtTime(q.t.bnwasm)}, ${fmtX(c.t.bnwasm / q.t.bnwasm)} slower), TF.js wasm ${fmtTime(c.t['tfjs-wasm'])} (quiet ${fmtTime(q.t['tfjs-wasm'])}, ${fmtX(c.t['tfjs-wasm'] / q.t['tfjs-wasm'])} slower)` +
+          // TF.js runs one thread either way; the quiet ratio includes what the second core gave bnwasm
+          (vs(q, 'bnwasm', 'bnwasm-1thread') > 1 ? `; the quiet ratio includes ${fmtX(vs(q, 'bnwasm', 'bnwasm-1thread'))} from bnwasm's ${plural(threads, 'thread')} over 1, a core the busy pass gives to the other process (busy 1 thread: ${fmtX(vs(c, 'bnwasm-1thread', 'tfjs-wasm'))} TF.js, quiet 1 thread: ${fmtX(vs(q, 'bnwasm-1thread', 'tfjs-wasm'))})` : '') });
     }
   }
   return { lines, targets };
