@@ -45,11 +45,30 @@ function bad(what: string): never {
 
 const isBool = (v: unknown) => typeof v === 'boolean';
 
+/** Config keys of every layer, read here or harmless (dtype: bnwasm computes in float32 whatever the file says). */
+const LAYER_KEYS = ['name', 'trainable', 'dtype', 'batch_input_shape', 'batch_shape'];
+
+/**
+ * For a class whose file keys are all known: refuses a key that is none of them and holds a value (null is
+ * how Keras writes an unset option), since loading without it could change the model.
+ */
+function refuseUnknownKeys(Class: LayerClass, c: Json, lname: string): void {
+  const def = Class.def;
+  if (!def.knownFileKeys) return;
+  const known = new Set([...LAYER_KEYS, ...[...Object.keys(def.options), ...Object.keys(def.fixed ?? {})].map(toSnake)]);
+  for (const [key, v] of Object.entries(c)) {
+    if (!known.has(key) && v !== null && v !== undefined) {
+      bad(`layer '${lname}': ${def.className} ${key}: ${JSON.stringify(v)?.slice(0, 80)} is not supported by bnwasm (it reads ${[...known].join(', ')}); loading without it could change the model`);
+    }
+  }
+}
+
 /**
  * A layer from its model.json config through its class's declared options: every option present in the
  * file is read back (option.load) and checked by the constructor; absent ones take their defaults.
  */
 function layerFromConfig(Class: LayerClass, c: Json, lname: string, inputShape: number[] | undefined): Layer {
+  refuseUnknownKeys(Class, c, lname);
   const trainable = c.trainable ?? true;
   if (!isBool(trainable)) bad(`layer '${lname}': config.trainable must be true or false, got ${JSON.stringify(trainable)}`);
   const args: Record<string, unknown> = { name: typeof c.name === 'string' ? c.name : undefined, trainable, inputShape };

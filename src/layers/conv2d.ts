@@ -5,6 +5,7 @@ import type { F32 } from '../memory/heap.js';
 import { elementwise, unaryOf } from './activations.js';
 import { Layer, type LayerPlan, type Param, type StepContext } from './layer.js';
 import { defineLayer, kernelBiasOptions, option, type ArgsOf, type ConfigOf } from './options.js';
+import type { Constraint } from './constraints.js';
 import type { Regularizer } from './regularizers.js';
 import { lastAxisRows } from './shape.js';
 import { checkImageShape, windowOption } from './window-args.js';
@@ -19,9 +20,11 @@ const CONV2D = defineLayer({
     padding: windowOption.padding(),
     dataFormat: windowOption.dataFormat(),
     dilationRate: windowOption.dilationRate(),
+    groups: windowOption.groups(),
     ...kernelBiasOptions(),
   },
-  fixed: { activityRegularizer: null, kernelConstraint: null, biasConstraint: null },
+  fixed: { activityRegularizer: null },
+  knownFileKeys: true,
 });
 
 export type Conv2DArgs = ArgsOf<typeof CONV2D.options>;
@@ -116,6 +119,10 @@ export class Conv2D extends Layer {
 
   penalties(): Array<{ param: Param; regularizer: Regularizer }> {
     return Layer.regularized([[this.kernel, this.kernelRegularizer], [this.bias, this.biasRegularizer]]);
+  }
+
+  constraints(): Array<{ param: Param; constraint: Constraint }> {
+    return Layer.constrained([[this.kernel, this.kernelConstraint], [this.bias, this.biasConstraint]]);
   }
 
   /** The kernel and bias handles (for folding a following BatchNormalization into them). */

@@ -12,8 +12,6 @@ const DENSE = defineLayer({
   options: {
     units: option.integer(1),
     ...kernelBiasOptions(),
-    kernelConstraint: option.constraint(),
-    biasConstraint: option.constraint(),
   },
   fixed: { activityRegularizer: null },
 });

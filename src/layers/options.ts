@@ -79,6 +79,12 @@ export interface LayerDef<O extends Options = Options> {
   readonly options: O;
   /** Keys TF.js writes for this class that bnwasm does not support, saved with these constant values. */
   readonly fixed?: Record<string, unknown>;
+  /**
+   * Every key Keras and TF.js write for this class is an option, a fixed key or a key of every layer (name,
+   * dtype, ...): loading refuses any other key that holds a value, so a setting bnwasm does not know (a newer
+   * Keras option) is never dropped silently.
+   */
+  readonly knownFileKeys?: boolean;
 }
 
 /** Names the Layer base uses itself: options become fields of the layer, so none may take one of these. */
@@ -124,5 +130,7 @@ export function kernelBiasOptions() {
     biasInitializer: option.initializer('zeros'),
     kernelRegularizer: option.regularizer(),
     biasRegularizer: option.regularizer(),
+    kernelConstraint: option.constraint(),
+    biasConstraint: option.constraint(),
   };
 }

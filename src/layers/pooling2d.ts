@@ -1,7 +1,7 @@
 import { window2d, type Window2D } from '../backend/window2d.js';
 import type { F32 } from '../memory/heap.js';
 import { Layer, type LayerPlan, type StepContext } from './layer.js';
-import { defineLayer, type ArgsOf, type ConfigOf, type LayerDef } from './options.js';
+import { defineLayer, option, type ArgsOf, type ConfigOf, type LayerDef } from './options.js';
 import { sizeOfShape } from './shape.js';
 import { checkImageShape, windowOption } from './window-args.js';
 
@@ -13,10 +13,16 @@ const poolOptions = () => ({
 });
 type PoolOptions = ReturnType<typeof poolOptions>;
 
-const MAX_POOLING_2D = defineLayer({ className: 'MaxPooling2D', factory: 'maxPooling2d', options: poolOptions() });
-const AVERAGE_POOLING_2D = defineLayer({ className: 'AveragePooling2D', factory: 'averagePooling2d', options: poolOptions() });
+const MAX_POOLING_2D = defineLayer({ className: 'MaxPooling2D', factory: 'maxPooling2d', options: poolOptions(), knownFileKeys: true });
+const AVERAGE_POOLING_2D = defineLayer({
+  className: 'AveragePooling2D', factory: 'averagePooling2d', options: poolOptions(), knownFileKeys: true,
+});
 const GLOBAL_AVERAGE_POOLING_2D = defineLayer({
-  className: 'GlobalAveragePooling2D', factory: 'globalAveragePooling2d', options: { dataFormat: windowOption.dataFormat() },
+  className: 'GlobalAveragePooling2D',
+  factory: 'globalAveragePooling2d',
+  // keepdims: Keras's option (TF.js has none and ignores the key when it reads a file)
+  options: { dataFormat: windowOption.dataFormat(), keepdims: option.boolean(false) },
+  knownFileKeys: true,
 });
 
 export type Pooling2DArgs = ArgsOf<PoolOptions>;
@@ -95,7 +101,10 @@ export class AveragePooling2D extends Pooling2D {
 export type GlobalAveragePooling2DArgs = ArgsOf<typeof GLOBAL_AVERAGE_POOLING_2D.options>;
 export interface GlobalAveragePooling2D extends ConfigOf<typeof GLOBAL_AVERAGE_POOLING_2D.options> {}
 
-/** The mean of each channel over height and width: [h, w, c] → [c] (the average-pooling kernel, one window). */
+/**
+ * The mean of each channel over height and width: [h, w, c] → [c], or [1, 1, c] with keepdims (the same
+ * values; the average-pooling kernel, one window).
+ */
 export class GlobalAveragePooling2D extends Layer {
   static readonly def = GLOBAL_AVERAGE_POOLING_2D;
   private g!: Window2D;
@@ -105,7 +114,8 @@ export class GlobalAveragePooling2D extends Layer {
   }
 
   plan(shape: number[]): LayerPlan {
-    return { outputShape: [checkImageShape(shape, this.name)[2]], weights: [] };
+    const c = checkImageShape(shape, this.name)[2];
+    return { outputShape: this.keepdims ? [1, 1, c] : [c], weights: [] };
   }
 
   forward(ctx: StepContext, x: F32, rows: number): F32 {

@@ -36,6 +36,11 @@ export const windowOption = {
       return p;
     },
   }),
+  /** Grouped convolution is not implemented: 1 only, so a file with groups (Keras 2.7+, Keras 3) is refused instead of misread. */
+  groups: (): Option<number> => ({
+    required: false, default: 1,
+    check: (v, what) => (v === 1 ? 1 : fail(what, '1 (grouped convolutions are not implemented)', v)),
+  }),
 };
 
 /** Inputs of a 2-D window layer: [height, width, channels] (no batch axis). */
