@@ -49,16 +49,23 @@ const isBool = (v: unknown) => typeof v === 'boolean';
 const LAYER_KEYS = ['name', 'trainable', 'dtype', 'batch_input_shape', 'batch_shape'];
 
 /**
- * For a class whose file keys are all known: refuses a key that is none of them and holds a value (null is
- * how Keras writes an unset option), since loading without it could change the model.
+ * For a class whose file keys are all known (LayerDef.fileKeys): refuses a key that is none of them and holds
+ * a value (null is how Keras writes an unset option), and a Keras-only key with another value than the one
+ * bnwasm implements, since loading without them could change the model.
  */
 function refuseUnknownKeys(Class: LayerClass, c: Json, lname: string): void {
   const def = Class.def;
-  if (!def.knownFileKeys) return;
-  const known = new Set([...LAYER_KEYS, ...[...Object.keys(def.options), ...Object.keys(def.fixed ?? {})].map(toSnake)]);
+  if (!def.fileKeys) return;
+  const neutral = new Map(Object.entries(def.fileKeys).map(([k, v]) => [toSnake(k), v]));
+  const known = new Set([...LAYER_KEYS, ...[...Object.keys(def.options), ...Object.keys(def.fixed ?? {})].map(toSnake), ...neutral.keys()]);
   for (const [key, v] of Object.entries(c)) {
-    if (!known.has(key) && v !== null && v !== undefined) {
-      bad(`layer '${lname}': ${def.className} ${key}: ${JSON.stringify(v)?.slice(0, 80)} is not supported by bnwasm (it reads ${[...known].join(', ')}); loading without it could change the model`);
+    if (v === null || v === undefined) continue;
+    const shown = JSON.stringify(v)?.slice(0, 80);
+    if (!known.has(key)) {
+      bad(`layer '${lname}': ${def.className} ${key}: ${shown} is not supported by bnwasm (it reads ${[...known].join(', ')}); loading without it could change the model`);
+    }
+    if (neutral.has(key) && JSON.stringify(v) !== JSON.stringify(neutral.get(key))) {
+      bad(`layer '${lname}': ${def.className} ${key}: ${shown} is not supported by bnwasm (only ${JSON.stringify(neutral.get(key))}); loading without it would change the model`);
     }
   }
 }

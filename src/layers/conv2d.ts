@@ -24,7 +24,7 @@ const CONV2D = defineLayer({
     ...kernelBiasOptions(),
   },
   fixed: { activityRegularizer: null },
-  knownFileKeys: true,
+  fileKeys: {},
 });
 
 export type Conv2DArgs = ArgsOf<typeof CONV2D.options>;

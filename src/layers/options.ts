@@ -80,11 +80,12 @@ export interface LayerDef<O extends Options = Options> {
   /** Keys TF.js writes for this class that bnwasm does not support, saved with these constant values. */
   readonly fixed?: Record<string, unknown>;
   /**
-   * Every key Keras and TF.js write for this class is an option, a fixed key or a key of every layer (name,
-   * dtype, ...): loading refuses any other key that holds a value, so a setting bnwasm does not know (a newer
-   * Keras option) is never dropped silently.
+   * When given, every key Keras and TF.js write for this class is known: its options, its fixed keys, the keys
+   * of every layer (name, dtype, ...) and these, each with the one value bnwasm implements (only Keras writes
+   * them, so they are not saved). Loading refuses any other key that holds a value, and any other value of
+   * these, so a setting bnwasm does not have is never dropped silently.
    */
-  readonly knownFileKeys?: boolean;
+  readonly fileKeys?: Record<string, unknown>;
 }
 
 /** Names the Layer base uses itself: options become fields of the layer, so none may take one of these. */

@@ -13,16 +13,16 @@ const poolOptions = () => ({
 });
 type PoolOptions = ReturnType<typeof poolOptions>;
 
-const MAX_POOLING_2D = defineLayer({ className: 'MaxPooling2D', factory: 'maxPooling2d', options: poolOptions(), knownFileKeys: true });
+const MAX_POOLING_2D = defineLayer({ className: 'MaxPooling2D', factory: 'maxPooling2d', options: poolOptions(), fileKeys: {} });
 const AVERAGE_POOLING_2D = defineLayer({
-  className: 'AveragePooling2D', factory: 'averagePooling2d', options: poolOptions(), knownFileKeys: true,
+  className: 'AveragePooling2D', factory: 'averagePooling2d', options: poolOptions(), fileKeys: {},
 });
 const GLOBAL_AVERAGE_POOLING_2D = defineLayer({
   className: 'GlobalAveragePooling2D',
   factory: 'globalAveragePooling2d',
   // keepdims: Keras's option (TF.js has none and ignores the key when it reads a file)
   options: { dataFormat: windowOption.dataFormat(), keepdims: option.boolean(false) },
-  knownFileKeys: true,
+  fileKeys: {},
 });
 
 export type Pooling2DArgs = ArgsOf<PoolOptions>;

@@ -4,7 +4,8 @@ import { Layer, type LayerPlan } from './layer.js';
 import { defineLayer, type ArgsOf, type ConfigOf, type Option } from './options.js';
 import { sizeOfShape } from './shape.js';
 
-const FLATTEN = defineLayer({ className: 'Flatten', factory: 'flatten', options: {} });
+// Keras's channels_first Flatten moves the channels last first, which bnwasm does not: such a file is refused
+const FLATTEN = defineLayer({ className: 'Flatten', factory: 'flatten', options: {}, fileKeys: { dataFormat: 'channels_last' } });
 
 const targetShape: Option<number[], true> = {
   required: true,
@@ -15,7 +16,7 @@ const targetShape: Option<number[], true> = {
     return [...t];
   },
 };
-const RESHAPE = defineLayer({ className: 'Reshape', factory: 'reshape', options: { targetShape } });
+const RESHAPE = defineLayer({ className: 'Reshape', factory: 'reshape', options: { targetShape }, fileKeys: {} });
 
 /**
  * Layers that only relabel the shape: the values stay where they are (row-major, channels last, so
