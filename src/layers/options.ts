@@ -57,6 +57,9 @@ export const option = {
   number: (ok: (v: number) => boolean, expected: string, fallback?: number) => fallback === undefined
     ? required((v, what) => number(v, what, ok, expected))
     : optional(fallback, (v, what) => number(v, what, ok, expected)),
+  /** A finite number satisfying `ok`, or null for none (the default; model.json writes null). */
+  numberOrNull: (ok: (v: number) => boolean, expected: string) =>
+    optional<number | null>(null, (v, what) => (v === null ? null : number(v, what, ok, expected))),
   boolean: (fallback: boolean) => optional(fallback, (v, what) => boolean(v, what)),
   /** An activation name (required when no default is given). */
   activation: (fallback: Activation) => optional(fallback, (v, what) => oneOf(v, what, ACTIVATIONS), { load: activationFromFile }),
