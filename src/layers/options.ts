@@ -66,7 +66,7 @@ export const option = {
   requiredActivation: () => required((v, what) => oneOf(v, what, ACTIVATIONS), { load: activationFromFile }),
   /** A weight penalty (bw.regularizers, 'l1', 'l2', 'l1l2') or null, written as TF.js's { class_name: 'L1L2', config }. */
   regularizer: () => optional<Regularizer | null>(null, checkRegularizer, { save: regularizerConfig, load: regularizerFromConfig }),
-  /** A weight constraint (bw.constraints, 'maxNorm', 'nonNeg', 'unitNorm') or null, written as TF.js's { class_name, config }. */
+  /** A weight constraint (bw.constraints, 'maxNorm', 'minMaxNorm', 'nonNeg', 'unitNorm') or null, written as TF.js's { class_name, config }. */
   constraint: () => optional<Constraint | null>(null, checkConstraint, { save: constraintConfig, load: constraintFromConfig }),
   /** An initializer name, written as TF.js's { class_name, config }; one we cannot read back loads as the default. */
   initializer: (fallback: Initializer) => optional(fallback, checkInitializer,
