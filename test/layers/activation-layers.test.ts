@@ -212,6 +212,18 @@ describe('model.json', () => {
     expectClose(m.predict(bw.tensor(x, [1, 2, 3])).dataSync(), want, 'Keras file predict', 1e-6, 1e-7);
   });
 
+  test('TF.js\'s default reLU() file loads with no cap; TF.js ignores negativeSlope and refuses ELU alpha ≠ 1 (as the docs say)', async () => {
+    const t = tf.sequential({ layers: [tf.layers.reLU({ inputShape: [3] })] });
+    const back = await bw.loadModel({ load: async () => saveTf(t) as Promise<bw.ModelArtifacts> });
+    expect(back.layers[0].getConfig()).toMatchObject({ maxValue: null, negativeSlope: 0, threshold: 0 });
+    expectClose(back.predict(bw.tensor([[1e6, -2, 0.5]])).dataSync(), [1e6, 0, 0.5], 'no cap', 0, 0);
+    const leaky = bw.sequential({ layers: [bw.layers.reLU({ inputShape: [3], negativeSlope: 0.5 })] });
+    const t2 = await tf.loadLayersModel(tf.io.fromMemory(await saveBw(leaky) as tf.io.ModelArtifacts));
+    expectClose(tfPredict(t2, tf.tensor([[-2, 1, 3]])), [0, 1, 3], 'TF.js without the slope', 0, 0);
+    const elu = bw.sequential({ layers: [bw.layers.elu({ inputShape: [3], alpha: 0.5 })] });
+    await expect(tf.loadLayersModel(tf.io.fromMemory(await saveBw(elu) as tf.io.ModelArtifacts))).rejects.toThrow(/alpha/);
+  });
+
   test('a bnwasm ReLU with Keras 3\'s options saves them, and survives a round trip', async () => {
     const m = bw.sequential({ layers: [bw.layers.reLU({ inputShape: [3], negativeSlope: 0.1, threshold: 0.25, maxValue: 4 })] });
     const saved = await saveBw(m);
