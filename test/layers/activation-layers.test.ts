@@ -258,4 +258,10 @@ describe('argument errors name the argument, what was expected and what came', (
       .toThrow(/^prelu: sharedAxes: bnwasm shares alpha over leading axes only .* got \[2\]/);
     expect(() => bw.sequential({ layers: [bw.layers.prelu({ sharedAxes: [1, 2, 3], inputShape: [3, 4] })] })).toThrow(/^prelu: sharedAxes/);
   });
+
+  test('a model whose first predict is refused that way is left unbuilt and works on inputs it can take', () => {
+    const m = bw.sequential({ layers: [bw.layers.softmax({ axis: 1 })] });
+    expect(() => m.predict(bw.tensor(new Float32Array(12), [2, 2, 3]))).toThrow(/^softmax: axis: /);
+    expectClose(m.predict(bw.tensor([[0, Math.log(3)]])).dataSync(), [0.25, 0.75], 'softmax after the refusal', 1e-6, 1e-7);
+  });
 });
