@@ -52,3 +52,5 @@ export { f32_group_rows } from './misc/f32-group-rows';
 export { f32_im2col, f32_col2im } from './conv/f32-im2col';
 export { f32_max_pool, f32_max_pool_bwd, f32_avg_pool, f32_avg_pool_bwd } from './conv/f32-pool';
 export { f32_conv2d } from './conv/f32-conv2d';
+export { f32_relu, f32_relu_bwd } from './vunary/f32-relu';
+export { f32_prelu, f32_prelu_bwd } from './vunary/f32-prelu';

@@ -9,7 +9,7 @@ export { tensor, Tensor, type NestedArray, type TensorLike } from './tensor/tens
 export { tidy, dispose } from './tensor/scope.js';
 export * as ops from './ops.js';
 export { layers, Layer, Dense, BatchNormalization, Activation, Dropout, LeakyReLU, Conv2D, MaxPooling2D, AveragePooling2D,
-  GlobalAveragePooling2D, Flatten, Reshape } from './layers/index.js';
+  GlobalAveragePooling2D, Flatten, Reshape, ELU, ReLU, Softmax, ThresholdedReLU, PReLU } from './layers/index.js';
 export { regularizers, Regularizer } from './layers/regularizers.js';
 export { constraints, Constraint } from './layers/constraints.js';
 export { sequential, Sequential, DivergenceError, type FitArgs, type CompileArgs, type Callbacks, type Logs } from './model/sequential.js';

@@ -200,4 +200,19 @@ export interface Kernels {
   avgPool(g: Window2D, x: F32, y: F32): void;
   /** dx = 0, then dy / count added to every in-image position of its window. */
   avgPoolBackward(g: Window2D, dy: F32, dx: F32): void;
+  /**
+   * Keras 3's ReLU(maxValue, negativeSlope, threshold) (the ReLU and ThresholdedReLU layers):
+   * y = x > threshold ? min(x, maxValue) : negativeSlope·(x − threshold); maxValue Infinity: no cap.
+   * A NaN x gives NaN. y may alias x.
+   */
+  relu(n: number, x: F32, y: F32, maxValue: number, negativeSlope: number, threshold: number): void;
+  /** dx = dy·f'(x), f' = x > threshold ? (x <= maxValue ? 1 : 0) : negativeSlope; a NaN x gives a NaN dx. dx may alias dy. */
+  reluBackward(n: number, x: F32, dy: F32, dx: F32, maxValue: number, negativeSlope: number, threshold: number): void;
+  /** PReLU with one slope per column: y = x > 0 ? x : alpha[j]·x over rows × cols; a NaN x gives NaN. y may alias x. */
+  prelu(rows: number, cols: number, x: F32, alpha: F32, y: F32): void;
+  /**
+   * dx = dy·(x > 0 ? 1 : alpha[j]); dalpha[j] = Σ over rows of dy·(x > 0 ? 0 : x), overwritten. dx may alias dy;
+   * a NaN x gives a NaN dx (and dalpha in its column).
+   */
+  preluBackward(rows: number, cols: number, x: F32, alpha: F32, dy: F32, dx: F32, dalpha: F32): void;
 }

@@ -6,15 +6,16 @@ import { integer, knownKeys, number, show } from '../util/validate.js';
  * unit's incoming weights); ε = 1e-7 keeps a zero norm finite, as Keras's backend epsilon. (TF.js declares
  * the same constraints but applies them only when weights are set, not during training.)
  */
-export type ConstraintName = 'MaxNorm' | 'NonNeg' | 'UnitNorm';
+export type ConstraintName = 'MaxNorm' | 'MinMaxNorm' | 'NonNeg' | 'UnitNorm';
 const EPSILON = 1e-7;
 
 export class Constraint {
-  constructor(readonly className: ConstraintName, readonly maxValue = 2, readonly axis = 0) {}
+  constructor(readonly className: ConstraintName, readonly maxValue = 2, readonly axis = 0, readonly minValue = 0, readonly rate = 1) {}
 
   getConfig(): Record<string, number> {
     if (this.className === 'NonNeg') return {};
     if (this.className === 'UnitNorm') return { axis: this.axis };
+    if (this.className === 'MinMaxNorm') return { minValue: this.minValue, maxValue: this.maxValue, rate: this.rate, axis: this.axis };
     return { maxValue: this.maxValue, axis: this.axis };
   }
 
@@ -34,10 +35,17 @@ export class Constraint {
         let sq = 0;
         for (let j = 0; j < n; j++) sq += w[(o * n + j) * inner + i] ** 2;
         const norm = Math.sqrt(sq);
-        const scale = this.className === 'UnitNorm' ? 1 / (EPSILON + norm) : Math.min(norm, this.maxValue) / (EPSILON + norm);
+        const scale = this.desiredNorm(norm) / (EPSILON + norm);
         for (let j = 0; j < n; j++) w[(o * n + j) * inner + i] *= scale;
       }
     }
+  }
+
+  /** The norm a slice of L2 norm `norm` is rescaled to. */
+  private desiredNorm(norm: number): number {
+    if (this.className === 'UnitNorm') return 1;
+    if (this.className === 'MaxNorm') return Math.min(norm, this.maxValue);
+    return this.rate * Math.min(Math.max(norm, this.minValue), this.maxValue) + (1 - this.rate) * norm;
   }
 }
 
@@ -48,6 +56,14 @@ export const constraints = {
     return new Constraint('MaxNorm', number(args.maxValue ?? 2, 'constraints.maxNorm: maxValue', (v) => v > 0, 'a number > 0'),
       integer(args.axis ?? 0, 'constraints.maxNorm: axis'));
   },
+  /** Norms moved into [minValue, maxValue]: rate 1 clips them, a smaller rate moves them that fraction of the way. */
+  minMaxNorm: (args: { minValue?: number; maxValue?: number; rate?: number; axis?: number } = {}) => {
+    knownKeys(args, 'constraints.minMaxNorm', ['minValue', 'maxValue', 'rate', 'axis']);
+    const minValue = number(args.minValue ?? 0, 'constraints.minMaxNorm: minValue', (v) => v >= 0, 'a number >= 0');
+    const maxValue = number(args.maxValue ?? 1, 'constraints.minMaxNorm: maxValue', (v) => v >= minValue, `a number >= minValue (${minValue})`);
+    const rate = number(args.rate ?? 1, 'constraints.minMaxNorm: rate', (v) => v >= 0 && v <= 1, 'a number in [0, 1]');
+    return new Constraint('MinMaxNorm', maxValue, integer(args.axis ?? 0, 'constraints.minMaxNorm: axis'), minValue, rate);
+  },
   nonNeg: () => new Constraint('NonNeg'),
   unitNorm: (args: { axis?: number } = {}) => {
     knownKeys(args, 'constraints.unitNorm', ['axis']);
@@ -55,13 +71,13 @@ export const constraints = {
   },
 };
 
-/** A layer option's value: a Constraint, one of 'maxNorm', 'nonNeg', 'unitNorm' (defaults), or null. */
+/** A layer option's value: a Constraint, one of 'maxNorm', 'minMaxNorm', 'nonNeg', 'unitNorm' (defaults), or null. */
 export function checkConstraint(value: unknown, what: string): Constraint | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Constraint) return value;
-  if (value === 'maxNorm' || value === 'nonNeg' || value === 'unitNorm') return constraints[value]();
-  throw new Error(`${what}: expected a constraint from bw.constraints (maxNorm, nonNeg, unitNorm), one of their names, or null; got ${show(value)}${
-    value && typeof value === 'object' && 'class_name' in value ? ' (bnwasm reads the constraint classes MaxNorm, NonNeg and UnitNorm)' : ''}`);
+  if (value === 'maxNorm' || value === 'minMaxNorm' || value === 'nonNeg' || value === 'unitNorm') return constraints[value]();
+  throw new Error(`${what}: expected a constraint from bw.constraints (maxNorm, minMaxNorm, nonNeg, unitNorm), one of their names, or null; got ${show(value)}${
+    value && typeof value === 'object' && 'class_name' in value ? ' (bnwasm reads the constraint classes MaxNorm, MinMaxNorm, NonNeg and UnitNorm)' : ''}`);
 }
 
 /** A constraint as model.json holds it (TF.js's { class_name, config }). */
@@ -73,6 +89,10 @@ export function constraintFromConfig(json: unknown): unknown {
   const { class_name: cls, config } = json as { class_name?: unknown; config?: Record<string, unknown> };
   const c = config ?? {};
   if (cls === 'MaxNorm') return constraints.maxNorm({ maxValue: (c.max_value ?? 2) as number, axis: (c.axis ?? 0) as number });
+  if (cls === 'MinMaxNorm') {
+    return constraints.minMaxNorm({ minValue: (c.min_value ?? 0) as number, maxValue: (c.max_value ?? 1) as number,
+      rate: (c.rate ?? 1) as number, axis: (c.axis ?? 0) as number });
+  }
   if (cls === 'NonNeg') return constraints.nonNeg();
   if (cls === 'UnitNorm') return constraints.unitNorm({ axis: (c.axis ?? 0) as number });
   return json;

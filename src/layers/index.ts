@@ -4,6 +4,11 @@ export { BatchNormalization, type BatchNormalizationArgs } from './batch-normali
 export { Dense, type DenseArgs } from './dense.js';
 export { Dropout, type DropoutArgs } from './dropout.js';
 export { LeakyReLU, type LeakyReLUArgs } from './leaky-relu.js';
+export { ELU, type ELUArgs } from './elu.js';
+export { ReLU, type ReLUArgs } from './relu.js';
+export { Softmax, type SoftmaxArgs } from './softmax.js';
+export { ThresholdedReLU, type ThresholdedReLUArgs } from './thresholded-relu.js';
+export { PReLU, type PReLUArgs } from './prelu.js';
 export { Conv2D, type Conv2DArgs } from './conv2d.js';
 export { MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, type Pooling2DArgs, type GlobalAveragePooling2DArgs } from './pooling2d.js';
 export { Flatten, Reshape, type FlattenArgs, type ReshapeArgs } from './reshape.js';

@@ -57,13 +57,16 @@ export const option = {
   number: (ok: (v: number) => boolean, expected: string, fallback?: number) => fallback === undefined
     ? required((v, what) => number(v, what, ok, expected))
     : optional(fallback, (v, what) => number(v, what, ok, expected)),
+  /** A finite number satisfying `ok`, or null for none (the default; model.json writes null). */
+  numberOrNull: (ok: (v: number) => boolean, expected: string) =>
+    optional<number | null>(null, (v, what) => (v === null ? null : number(v, what, ok, expected))),
   boolean: (fallback: boolean) => optional(fallback, (v, what) => boolean(v, what)),
   /** An activation name (required when no default is given). */
   activation: (fallback: Activation) => optional(fallback, (v, what) => oneOf(v, what, ACTIVATIONS), { load: activationFromFile }),
   requiredActivation: () => required((v, what) => oneOf(v, what, ACTIVATIONS), { load: activationFromFile }),
   /** A weight penalty (bw.regularizers, 'l1', 'l2', 'l1l2') or null, written as TF.js's { class_name: 'L1L2', config }. */
   regularizer: () => optional<Regularizer | null>(null, checkRegularizer, { save: regularizerConfig, load: regularizerFromConfig }),
-  /** A weight constraint (bw.constraints, 'maxNorm', 'nonNeg', 'unitNorm') or null, written as TF.js's { class_name, config }. */
+  /** A weight constraint (bw.constraints, 'maxNorm', 'minMaxNorm', 'nonNeg', 'unitNorm') or null, written as TF.js's { class_name, config }. */
   constraint: () => optional<Constraint | null>(null, checkConstraint, { save: constraintConfig, load: constraintFromConfig }),
   /** An initializer name, written as TF.js's { class_name, config }; one we cannot read back loads as the default. */
   initializer: (fallback: Initializer) => optional(fallback, checkInitializer,

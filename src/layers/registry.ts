@@ -4,6 +4,11 @@ import { Dense } from './dense.js';
 import { Conv2D } from './conv2d.js';
 import { Dropout } from './dropout.js';
 import { LeakyReLU } from './leaky-relu.js';
+import { ELU } from './elu.js';
+import { ReLU } from './relu.js';
+import { Softmax } from './softmax.js';
+import { ThresholdedReLU } from './thresholded-relu.js';
+import { PReLU } from './prelu.js';
 import { AveragePooling2D, GlobalAveragePooling2D, MaxPooling2D } from './pooling2d.js';
 import { Flatten, Reshape } from './reshape.js';
 import type { Layer, LayerClass } from './layer.js';
@@ -24,6 +29,11 @@ export const LAYER_CLASSES = {
   globalAveragePooling2d: GlobalAveragePooling2D,
   flatten: Flatten,
   reshape: Reshape,
+  elu: ELU,
+  reLU: ReLU,
+  softmax: Softmax,
+  thresholdedReLU: ThresholdedReLU,
+  prelu: PReLU,
 } satisfies Record<string, LayerClass>;
 
 type Classes = typeof LAYER_CLASSES;

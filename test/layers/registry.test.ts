@@ -28,6 +28,11 @@ const NON_DEFAULT: Record<keyof typeof LAYER_CLASSES, Record<string, unknown>> =
   globalAveragePooling2d: {},
   flatten: {},
   reshape: { targetShape: [5, 4, 3] },
+  elu: { alpha: 0.5 },
+  reLU: { maxValue: 6, negativeSlope: 0.1, threshold: 0.5 },
+  softmax: { axis: 2 },
+  thresholdedReLU: { theta: 0.25 },
+  prelu: { alphaInitializer: 'ones', alphaRegularizer: bw.regularizers.l2({ l2: 0.03 }), alphaConstraint: bw.constraints.nonNeg(), sharedAxes: [1] },
 };
 
 /** The input shape each class is built on in the round trip (image layers take [height, width, channels]). */

@@ -1,7 +1,7 @@
 /**
- * Weight constraints (maxNorm, nonNeg, unitNorm): the functions against TF.js's, applied after every
- * update in training as Keras does (TF.js applies them only when weights are set) checked against training
- * without them plus a float64 constraint after each step, and model.json both ways.
+ * Weight constraints (maxNorm, nonNeg, unitNorm; minMaxNorm has min-max-norm.test.ts): the functions against
+ * TF.js's, applied after every update in training as Keras does (TF.js applies them only when weights are
+ * set) checked against training without them plus a float64 constraint after each step, and model.json both ways.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { BACKENDS, bw, expectClose, randn, setupBoth, tf } from '../helpers/tfjs.js';
@@ -84,6 +84,6 @@ test('constraints are saved as TF.js writes them and read back from TF.js\'s fil
   expect((back.layers[0] as bw.Dense).kernelConstraint?.getConfig()).toEqual({ maxValue: 3, axis: 1 });
   await tf.loadLayersModel(tf.io.fromMemory(mine)); // TF.js reads bnwasm's file
   const bad = structuredClone(theirs);
-  (bad.modelTopology as { config: { layers: Array<{ config: Record<string, unknown> }> } }).config.layers[0].config.kernel_constraint = { class_name: 'MinMaxNorm', config: {} };
-  await expect(bw.loadModel({ load: async () => bad as bw.ModelArtifacts })).rejects.toThrow(/kernelConstraint: expected a constraint .*MinMaxNorm/);
+  (bad.modelTopology as { config: { layers: Array<{ config: Record<string, unknown> }> } }).config.layers[0].config.kernel_constraint = { class_name: 'RadialConstraint', config: {} };
+  await expect(bw.loadModel({ load: async () => bad as bw.ModelArtifacts })).rejects.toThrow(/kernelConstraint: expected a constraint .*RadialConstraint.*bnwasm reads the constraint classes MaxNorm, MinMaxNorm/);
 });

@@ -185,8 +185,8 @@ describe('regularizers in model.json', () => {
     expect([(m.layers[0] as bw.Dense).kernelRegularizer?.l2, (m.layers[0] as bw.Dense).biasRegularizer?.l1]).toEqual([0.2, 0.3]);
     await expect(edit((c) => { c.kernel_regularizer = { class_name: 'OrthogonalRegularizer', config: { factor: 0.01 } }; }))
       .rejects.toThrow(/kernelRegularizer: expected a regularizer .*OrthogonalRegularizer/);
-    await expect(edit((c) => { c.kernel_constraint = { class_name: 'MinMaxNorm', config: { max_value: 2 } }; }))
-      .rejects.toThrow(/kernelConstraint: expected a constraint .*MinMaxNorm/);
+    await expect(edit((c) => { c.kernel_constraint = { class_name: 'RadialConstraint', config: {} }; }))
+      .rejects.toThrow(/kernelConstraint: expected a constraint .*RadialConstraint/);
     await expect(edit((c) => { c.activity_regularizer = { class_name: 'L1L2', config: { l1: 0.1, l2: 0 } }; }))
       .rejects.toThrow(/activity_regularizer .* is not supported/);
   });

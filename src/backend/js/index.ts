@@ -15,6 +15,8 @@ import { regressionLoss } from './regression-losses.js';
 import { regularize } from './regularize.js';
 import { allFinite } from './all-finite.js';
 import { unary, unaryBackward } from './unary.js';
+import { relu, reluBackward } from './relu.js';
+import { prelu, preluBackward } from './prelu.js';
 import { softmax, softmaxBackward, softmaxCrossEntropy } from './softmax.js';
 import { renormCorrection, renormGammaGrad, renormUpdate } from './bnorm-renorm.js';
 import { groupRows } from './group-rows.js';
@@ -69,5 +71,9 @@ export function jsKernels(v: View): Kernels {
     maxPoolBackward: (...a) => maxPoolBackward(v, ...a),
     avgPool: (...a) => avgPool(v, ...a),
     avgPoolBackward: (...a) => avgPoolBackward(v, ...a),
+    relu: (...a) => relu(v, ...a),
+    reluBackward: (...a) => reluBackward(v, ...a),
+    prelu: (...a) => prelu(v, ...a),
+    preluBackward: (...a) => preluBackward(v, ...a),
   };
 }

@@ -68,6 +68,10 @@ export interface KernelExports {
   f32_max_pool_bwd(...args: [...WindowArgs, number, number, number]): void;
   f32_avg_pool(...args: [...WindowArgs, number, number]): void;
   f32_avg_pool_bwd(...args: [...WindowArgs, number, number]): void;
+  f32_relu(n: number, x: number, y: number, maxValue: number, slope: number, threshold: number): void;
+  f32_relu_bwd(n: number, x: number, dy: number, dx: number, maxValue: number, slope: number, threshold: number): void;
+  f32_prelu(rows: number, cols: number, x: number, alpha: number, y: number): void;
+  f32_prelu_bwd(rows: number, cols: number, x: number, alpha: number, dy: number, dx: number, dalpha: number): void;
 }
 
 /** The 12 window dimensions every convolution and pooling export takes first (window2d.ts). */
@@ -85,6 +89,7 @@ const ARITY: Record<Exclude<keyof KernelExports, 'heap_base' | 'scratch_bytes'>,
   f32_renorm_correction: 15, f32_renorm_gamma_grad: 5, f32_renorm_update: 11, f32_group_rows: 6,
   f32_regression_loss: 7, f32_regularize: 5, f32_all_finite: 2, f32_unary: 5, f32_unary_bwd: 6, f32_adamw: 13, f32_rmsprop: 10, f32_adagrad: 6,
   f32_im2col: 14, f32_col2im: 14, f32_conv2d: 18, f32_max_pool: 14, f32_max_pool_bwd: 15, f32_avg_pool: 14, f32_avg_pool_bwd: 14,
+  f32_relu: 6, f32_relu_bwd: 7, f32_prelu: 5, f32_prelu_bwd: 7,
 };
 
 /** Where large GEMMs may go: the thread pool and which of its builds this instance is. */
@@ -203,5 +208,9 @@ export function wasmKernels(x: KernelExports, threads?: Threads): Kernels {
     maxPoolBackward: (g, xs, dy, dx) => x.f32_max_pool_bwd(...windowArgs(g), xs.ptr, dy.ptr, dx.ptr),
     avgPool: (g, xs, y) => x.f32_avg_pool(...windowArgs(g), xs.ptr, y.ptr),
     avgPoolBackward: (g, dy, dx) => x.f32_avg_pool_bwd(...windowArgs(g), dy.ptr, dx.ptr),
+    relu: (n, xs, y, max, slope, threshold) => x.f32_relu(n, xs.ptr, y.ptr, max, slope, threshold),
+    reluBackward: (n, xs, dy, dx, max, slope, threshold) => x.f32_relu_bwd(n, xs.ptr, dy.ptr, dx.ptr, max, slope, threshold),
+    prelu: (rows, cols, xs, alpha, y) => x.f32_prelu(rows, cols, xs.ptr, alpha.ptr, y.ptr),
+    preluBackward: (rows, cols, xs, alpha, dy, dx, dalpha) => x.f32_prelu_bwd(rows, cols, xs.ptr, alpha.ptr, dy.ptr, dx.ptr, dalpha.ptr),
   };
 }
