@@ -1,4 +1,4 @@
-import { MISSING } from './cells.js';
+import { MISSING, parseNumber } from './cells.js';
 import type { Dataset } from './dataset.js';
 import { fail } from './errors.js';
 import { categoryKey, MAX_CATEGORIES } from './feature-column.js';
@@ -61,7 +61,7 @@ function median(values: Float32Array): number {
 
 /** Numbers by value before text; text by code units (the same order on every machine). */
 function categoryOrder(a: string, b: string): number {
-  const x = Number(a), y = Number(b), an = a !== '' && Number.isFinite(x), bn = b !== '' && Number.isFinite(y);
+  const x = parseNumber(a), y = parseNumber(b), an = x !== null, bn = y !== null;
   if (an && bn) return x - y;
   if (an !== bn) return an ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as bw from 'bnwasm';
 import { describe, expect, test } from 'vitest';
@@ -116,6 +116,17 @@ describe('a messy table trains and predicts without hand editing', () => {
     expect(unlabelled.code).toBe(1);
     expect(unlabelled.errors).toEqual([expect.stringMatching(/^bnwasm: .*: every row's label in column 'label' is empty or a missing-value marker; there is nothing to learn from$/)]);
   });
+});
+
+test('a model saved before encodings (preprocessing.json version 1) still predicts; a missing cell there is a one-line error', async () => {
+  const rows = Array.from({ length: 60 }, (_, i) => `${i % 7},${(i * 3) % 11},${i % 2}`);
+  const out = join(dir, 'v1');
+  await train(csv(`a,b,label\n${rows.join('\n')}\n`), options({ epochs: 1, batchSize: 8, out }), quiet());
+  const { encoding: _e, inputs: _i, ...v1 } = { ...prep(out), version: 1 };
+  writeFileSync(join(out, 'preprocessing.json'), JSON.stringify(v1));
+  expect(await predict(out, csv('a,b\n1,2\n'), { out: join(dir, 'v1.csv') }, quiet())).toHaveLength(2);
+  const e = await predict(out, csv('a,b\n1,2\n3,NA\n'), { out: join(dir, 'v1.csv') }, quiet()).then(() => null, (err: Error) => err);
+  expect(e!.message).toBe(`column 'b' has missing cells (data row 2), which this model, saved by an earlier bnwasm, cannot fill; fill them or train the model again`);
 });
 
 describe('encoding rules', () => {
