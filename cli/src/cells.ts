@@ -5,10 +5,14 @@
  */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** pandas's default missing-value markers (read_csv na_values). */
+/**
+ * Missing-value markers: an empty cell, pandas's defaults (read_csv na_values) and `?` (the UCI
+ * repository's marker, as in adult income). Matched exactly (after the parser trims spaces). A lone `-`
+ * is not one: spreadsheets write a zero so in accounting formats.
+ */
 export const MISSING = new Set([
   '', 'NA', 'N/A', 'n/a', 'NaN', 'nan', '-NaN', '-nan', 'NULL', 'null', 'None', '<NA>', '#N/A', '#N/A N/A', '#NA',
-  '-1.#IND', '1.#IND', '-1.#QNAN', '1.#QNAN',
+  '-1.#IND', '1.#IND', '-1.#QNAN', '1.#QNAN', '?',
 ]);
 
 /** The largest finite float32: features and labels are stored as float32. */
@@ -60,6 +64,11 @@ export function parseNumber(cell: string, decimalComma = false): number | null {
     v = Number(comma ? cell.replace(',', '.') : cell);
   }
   return Math.abs(v) <= FLOAT32_MAX ? v : null;
+}
+
+/** A number in plain decimal notation beyond float32's range (`1e999`): an error, not text. */
+export function outOfRange(cell: string, decimalComma = false): boolean {
+  return DECIMAL.test(decimalComma ? cell.replace(',', '.') : cell) && parseNumber(cell, decimalComma) === null;
 }
 
 /** Why a cell is not a number, as the end of an error message. */

@@ -1,6 +1,7 @@
 import { fileSize, hasRowLabels, readCsv, readCsvSync, type Header } from './csv.js';
-import { MISSING, parseNumber, whyNotNumber } from './cells.js';
+import { MISSING, outOfRange, parseNumber, whyNotNumber } from './cells.js';
 import { fail } from './errors.js';
+import { FeatureColumn, type ColumnRead } from './feature-column.js';
 
 import { MAX_CLASSES } from './targets.js';
 
@@ -20,9 +21,10 @@ export interface LabelColumn {
   numeric: boolean[];
   /** More than MAX_CLASSES distinct labels were seen (codes are then -1 past the limit). */
   overflow: boolean;
-  /** First empty label, first missing-value marker (NA, NaN…), first fractional number, first text label. */
-  firstEmpty: number | null;
-  firstMissing: { line: number; cell: string } | null;
+  /** Rows left out because their label is empty or a missing-value marker, and the line of the first. */
+  missing: number;
+  firstMissing: number | null;
+  /** First fractional number, first text label. */
   firstFraction: number | null;
   firstText: { line: number; cell: string } | null;
   /** Rows whose label is a number. */
@@ -36,8 +38,18 @@ export interface Dataset {
   featureColumns: string[];
   rows: number;
   width: number;
-  /** rows × width, exactly (a view of the storage). */
+  /**
+   * rows × width, exactly (a view of the storage). A missing cell is NaN; a text column (see `read`) holds
+   * codes, -1 for a value past MAX_CATEGORIES or not among the model's categories (predict).
+   */
   x: Float32Array;
+  /** Train (no `features` given): what was found in each feature column. */
+  read: ColumnRead[];
+  /**
+   * Per feature column: it is a saved row index, named by pandas `Unnamed: <n>` (an index column without a
+   * name, read and written again) and holding the data rows' numbers 0, 1, 2, … or 1, 2, 3, … in order.
+   */
+  indexColumns: boolean[];
   label: LabelColumn | null;
   /** ';'-separated files may write decimals with a comma. */
   decimalComma: boolean;
@@ -83,6 +95,12 @@ export interface ReadOptions {
   features?: string[];
   /** Columns that are neither features nor the label (train's --ignore). */
   ignore?: string[];
+  /**
+   * Predict: per feature column, null for a number column (text there is an error), or how a cell of a
+   * text column becomes the value to store (NaN when missing). Without it (train) a column is numbers
+   * until a cell says otherwise.
+   */
+  lookups?: (((cell: string, decimalComma: boolean) => number) | null)[];
 }
 
 /** A column name as one shell word, for a command line in a message. */
@@ -92,8 +110,8 @@ function shellWord(name: string): string {
 
 /**
  * Streams `file` into numbers. `features` names the feature columns in order (predict: the model's);
- * without it every column except `label` is a feature. Feature cells must be decimal numbers: an empty
- * cell, a missing-value marker or any other text is a one-line error naming the line and the column.
+ * without it every column except `label` is a feature. A missing cell is stored as NaN, a text column as
+ * codes (see FeatureColumn); a row whose label is missing is left out (and counted).
  */
 export async function readDataset(file: string, opts: ReadOptions): Promise<Dataset> {
   const reader = datasetReader(file, opts);
@@ -112,6 +130,10 @@ function datasetReader(file: string, opts: ReadOptions) {
   const size = fileSize(file);
   let header!: Header;
   let featureIndex: number[] = [], labelAt = -1, decimalComma = false;
+  let columns: FeatureColumn[] = [];
+  // `Unnamed: <n>` columns still holding the row numbers (from 0 or 1), counting rows left out too
+  let index: { j: number; from: number }[] = [];
+  let fileRows = 0;
   let store!: Rows;
   let label: LabelColumn | null = null;
   const keys = new Map<string, number>();
@@ -125,7 +147,7 @@ function datasetReader(file: string, opts: ReadOptions) {
       if (labelAt < 0) fail(`${file} has no column '${opts.label}' for --label; its columns are: ${listColumns(h.columns)}${separatorHint(h)}`);
       label = {
         name: opts.label, numbers: new Float64Array(1024), codes: new Int32Array(1024), names: [], numeric: [], overflow: false,
-        firstEmpty: null, firstMissing: null, firstFraction: null, firstText: null, numberRows: 0,
+        missing: 0, firstMissing: null, firstFraction: null, firstText: null, numberRows: 0,
       };
     }
     for (const name of opts.ignore ?? []) {
@@ -140,25 +162,43 @@ function datasetReader(file: string, opts: ReadOptions) {
       if (i < 0) fail(`${file} has no column '${name}', which the model was trained on (it needs: ${listColumns(names)})${separatorHint(h)}`);
       return i;
     });
+    columns = featureIndex.map((i) => new FeatureColumn(h.columns[i]));
+    index = opts.features ? [] : columns.flatMap((c, j) => (/^Unnamed: \d+$/.test(c.name) ? [{ j, from: NaN }] : []));
     store = new Rows(featureIndex.length);
   };
 
   const onRow = (cells: string[], line: number, offset: number) => {
+    fileRows++;
+    if (label && MISSING.has(cells[labelAt])) {
+      label.missing++;
+      label.firstMissing ??= line;
+      return;
+    }
     const estimate = offset > 0 ? (rows * size) / offset : 0;
     store.ensure(rows + 1, estimate);
-    const width = featureIndex.length, base = rows * width, data = store.data;
+    const width = featureIndex.length, base = rows * width, data = store.data, lookups = opts.lookups;
     for (let j = 0; j < width; j++) {
       const cell = cells[featureIndex[j]];
-      const v = parseNumber(cell, decimalComma);
-      if (v === null) {
-        const column = header.columns[featureIndex[j]];
-        // a word or a date where a number belongs is usually a column of them (names, categories, dates): say how to leave it out
-        const textual = !MISSING.has(cell) && (/^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}/.test(cell) || (/\p{L}/u.test(cell) && !/^[+-]?(?:\.?\d|inf)/i.test(cell)));
-        const remedy = MISSING.has(cell) ? ' (fill or drop the rows with missing values)'
-          : textual && !opts.features ? ` (to train without the column: --ignore ${shellWord(column)})` : '';
-        fail(`${file}: line ${line} (data row ${rows + 1}), column '${column}': ${whyNotNumber(cell, decimalComma)}; feature cells must be numbers${remedy}`);
+      const lookup = lookups?.[j];
+      if (lookup) { data[base + j] = lookup(cell, decimalComma); continue; }
+      const column = columns[j];
+      if (!column.text) {
+        const v = parseNumber(cell, decimalComma);
+        if (v !== null) { data[base + j] = v; continue; }
+        if (outOfRange(cell, decimalComma) || (lookups && !MISSING.has(cell))) {
+          const why = lookups ? '; the model was trained on numbers in this column' : '';
+          fail(`${file}: line ${line} (data row ${fileRows}), column '${column.name}': ${whyNotNumber(cell, decimalComma)}${why}`);
+        }
       }
-      data[base + j] = v;
+      data[base + j] = column.code(cell, line, decimalComma, data, rows, width, j);
+    }
+    if (index.length) {
+      for (const c of index) {
+        const v = data[base + c.j];
+        if (rows === 0) c.from = v - (fileRows - 1); // the first row kept
+        if (!(c.from === 0 || c.from === 1) || v !== c.from + fileRows - 1 || columns[c.j].text) c.from = NaN;
+      }
+      index = index.filter((c) => !Number.isNaN(c.from));
     }
     if (label) {
       label.numbers = grow(label.numbers, rows + 1, estimate);
@@ -169,10 +209,12 @@ function datasetReader(file: string, opts: ReadOptions) {
   };
 
   const result = (): Dataset => {
-    const width = featureIndex.length;
+    if (label && rows === 0) fail(`${file}: every row's label in column '${label.name}' is empty or a missing-value marker; there is nothing to learn from`);
+    const width = featureIndex.length, x = store.data.subarray(0, rows * width);
     return {
       file, columns: header.columns, featureColumns: featureIndex.map((i) => header.columns[i]), rows, width,
-      x: store.data.subarray(0, rows * width), label, decimalComma, rowLabels: hasRowLabels(header),
+      x, read: columns, indexColumns: columns.map((_c, j) => rows > 1 && index.some((c) => c.j === j)),
+      label, decimalComma, rowLabels: hasRowLabels(header),
     };
   };
   return { onHeader, onRow, result };
@@ -182,9 +224,7 @@ function readLabel(label: LabelColumn, keys: Map<string, number>, cell: string, 
   const v = parseNumber(cell, decimalComma);
   label.numbers[row] = v ?? NaN;
   if (v !== null) label.numberRows++;
-  if (cell === '') label.firstEmpty ??= line;
-  else if (v === null && MISSING.has(cell)) label.firstMissing ??= { line, cell };
-  else if (v === null) label.firstText ??= { line, cell };
+  if (v === null) label.firstText ??= { line, cell };
   else if (!Number.isInteger(v)) label.firstFraction ??= line;
   // one key per number (so 1, 1.0 and 1e0 are one class), else the text itself
   const key = v === null ? `t:${cell}` : `n:${v}`;

@@ -8,7 +8,8 @@ import { fail } from './errors.js';
 import { argmax } from './metrics.js';
 import { consoleOutput, type Output } from './output.js';
 import { checkOutFile } from './out-dir.js';
-import { applyScaling, readPreprocessing } from './preprocessing.js';
+import { applyEncoding, fillSummary, inputCount, lookupOf } from './encoding.js';
+import { applyScaling, encodingOf, readPreprocessing } from './preprocessing.js';
 
 export interface PredictOptions {
   /** Output CSV path, or '-' for stdout. */
@@ -36,11 +37,20 @@ export async function predict(modelDir: string, file: string, opts: PredictOptio
   await ready();
   const model = await load(modelDir);
   const inputs = model.inputShape?.[0];
-  if (inputs !== prep.featureColumns.length) {
-    fail(`${modelDir}: model.json expects ${inputs} inputs but preprocessing.json lists ${prep.featureColumns.length} feature columns`);
+  const encodings = encodingOf(prep), width = encodings.reduce((w, e) => w + inputCount(e), 0);
+  if (inputs !== width) {
+    fail(`${modelDir}: model.json expects ${inputs} inputs but preprocessing.json describes ${width}`);
   }
-  const data = await readDataset(file, { features: prep.featureColumns });
-  const x = data.x, rows = data.rows;
+  // the training encoding: its categories, 0/1 words and fill values, whatever this file holds
+  const data = await readDataset(file, { features: prep.featureColumns, lookups: encodings.map(lookupOf) });
+  const rows = data.rows;
+  const encoded = applyEncoding(data.x, rows, data.width, encodings, encodings.map((_e, k) => k));
+  const x = encoded.x;
+  // with --out - stdout is the predictions: notes go to stderr
+  const note = (line: string) => { if (line) (opts.out === '-' ? out.warn : out.log)(line); };
+  note(fillSummary(encodings, encoded.filled));
+  const unseen = encodings.flatMap((e, k) => (encoded.unseen[k] ? [`${e.column} ${encoded.unseen[k]}`] : []));
+  if (unseen.length) note(`values no training row had (no category's input is set; a yes/no column gets its fill value): ${unseen.join(' · ')}`);
   if (prep.featureScaling) applyScaling(x, prep.featureScaling);
   const y = model.predict(new bw.Tensor(x, [rows, inputs])).dataSync();
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Task } from './dataset.js';
+import type { ColumnEncoding } from './encoding.js';
 import { fail } from './errors.js';
 
 /** Per-column mean and standard deviation (population; a constant column gets std 1). */
@@ -8,18 +9,25 @@ export interface Scaling { mean: number[]; std: number[] }
 
 /**
  * What `predict` needs besides the weights, written beside model.json as preprocessing.json: which
- * columns feed the model (and in what order), how its outputs map back to labels, and the scaling
- * applied before the model (features only without a leading BatchNormalization; regression targets always).
+ * columns feed the model (and in what order), how each becomes inputs (missing cells, text), how its
+ * outputs map back to labels, and the scaling applied before the model (features only without a leading
+ * BatchNormalization; regression targets always).
  */
 export interface Preprocessing {
   format: 'bnwasm-preprocessing';
-  version: 1;
+  /** 1: every feature column is one number input, with no missing cells (before text and missing cells were encoded). */
+  version: 1 | 2;
   task: Task;
   label: string;
+  /** The CSV columns read, in order. */
   featureColumns: string[];
+  /** Version 2: per feature column, how it becomes inputs. */
+  encoding?: ColumnEncoding[];
+  /** Version 2: the model's input names (a text column's categories are `column=value`). */
+  inputs?: string[];
   /** Classification: the label text of output unit i. */
   classes: string[];
-  /** z-scoring of the features, or null when the model's first layer (BatchNormalization) does it. */
+  /** z-scoring of the inputs, or null when the model's first layer (BatchNormalization) does it. */
   featureScaling: Scaling | null;
   /** Regression: the model predicts (y − mean) / std; null for classification. */
   targetScaling: { mean: number; std: number } | null;
@@ -61,7 +69,13 @@ export function readPreprocessing(dir: string): Preprocessing {
     fail(`${file} is not valid JSON; was it written by 'bnwasm train'?`);
   }
   const ok = p && p.format === 'bnwasm-preprocessing' && Array.isArray(p.featureColumns) && p.featureColumns.length > 0
-    && (p.task === 'classification' || p.task === 'regression') && Array.isArray(p.classes);
+    && (p.task === 'classification' || p.task === 'regression') && Array.isArray(p.classes)
+    && (p.version === 1 || (p.version === 2 && Array.isArray(p.encoding) && p.encoding.length === p.featureColumns.length));
   if (!ok) fail(`${file} is not a bnwasm preprocessing file (expected format 'bnwasm-preprocessing' with featureColumns, task and classes)`);
   return p;
+}
+
+/** The encoding of a preprocessing file: a version 1 file's columns are plain numbers that it cannot fill. */
+export function encodingOf(p: Preprocessing): ColumnEncoding[] {
+  return p.encoding ?? p.featureColumns.map((column) => ({ column, kind: 'number', fill: null, indicator: false }));
 }

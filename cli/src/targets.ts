@@ -27,15 +27,11 @@ export interface Targets {
  * fraction mean regression; integers are classes when there are few distinct values (≤ 10) or
  * many rows per value (≥ 20, up to MAX_CLASSES values), and otherwise a quantity (regression), so a
  * price or a score column with a value per handful of rows is never a classification with a class
- * per handful of rows. A missing label (empty, NA, NaN…) is an error naming its line.
+ * per handful of rows. Rows with a missing label (empty, NA, NaN…) were left out when the file was read.
  */
 export function targets(ds: Dataset, task: Task | undefined): Targets {
   const l = ds.label!;
   const where = `${ds.file}: line`;
-  if (l.firstEmpty !== null) fail(`${where} ${l.firstEmpty} has an empty label in column '${l.name}'; fill or drop that row`);
-  if (l.firstMissing && (task === 'regression' || !l.firstText)) {
-    fail(`${where} ${l.firstMissing.line}: the label '${l.firstMissing.cell}' in column '${l.name}' marks a missing value (the other labels are numbers); fill or drop that row`);
-  }
   const rows = ds.rows, numbers = l.numbers;
   if (task === 'regression') {
     if (l.firstText) fail(`${where} ${l.firstText.line}, label column '${l.name}': ${whyNotNumber(l.firstText.cell, ds.decimalComma)}, and regression needs numeric labels`);

@@ -6,6 +6,7 @@ import { listColumns, readDataset, targets, type Task } from './dataset.js';
 import { fail } from './errors.js';
 import { accuracyOf, argmax, confusionMatrix, formatConfusion, rmse } from './metrics.js';
 import { averageNetworks } from './ensemble.js';
+import { applyEncoding, encodingSummary, fillSummary, fitEncoding, inputNames } from './encoding.js';
 import { buildModel } from './model-builder.js';
 import { consoleOutput, type Output } from './output.js';
 import { applyScaling, columnScaling, writePreprocessing, type Preprocessing } from './preprocessing.js';
@@ -77,9 +78,10 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
   await ready(); // checks BNWASM_BACKEND / BNWASM_THREADS before the data is read
   const data = await readDataset(file, { label: opts.label, ignore: opts.ignore });
   if (data.rowLabels) out.log(`the first column has no name: read as row labels (a pandas index or R row names), not a feature`);
+  const { missing, firstMissing } = data.label!;
+  if (missing) out.warn(`${missing} row${missing === 1 ? ' has' : 's have'} no label (an empty cell or a missing-value marker in '${opts.label}', first on line ${firstMissing}): left out`);
   const y = targets(data, opts.task);
   if (y.reason) out.log(`task: ${y.reason}`);
-  const { featureColumns, width } = data;
   const classification = y.task === 'classification';
 
   const split = splitRows(data.rows, opts.validationSplit, opts.seed, classification ? y.values : undefined);
@@ -98,14 +100,24 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
   const order = new Uint32Array(data.rows);
   order.set(split.train);
   order.set(split.heldOut, nTrain);
-  const x = data.x;
-  permuteRows(x, width, order);
+  permuteRows(data.x, data.width, order);
   const yv = new Float32Array(data.rows);
   for (let i = 0; i < data.rows; i++) yv[i] = y.values[order[i]];
   const trainRows = (m: Float32Array, w: number) => m.subarray(0, nTrain * w);
   const heldRows = (m: Float32Array, w: number) => m.subarray(nTrain * w, data.rows * w);
 
-  if (opts.batchNorm) checkMagnitudes(trainRows(x, width), width, featureColumns);
+  // columns to model inputs, learned from the training rows (now the first nTrain)
+  const fitted = fitEncoding(data, nTrain);
+  for (const note of fitted.notes) out.log(note);
+  for (const warning of fitted.warnings) out.warn(warning);
+  if (fitted.encodings.length === 0) fail(`${file} has no usable feature columns (${listColumns(data.featureColumns)}): none holds numbers or categories`);
+  const { encodings, sources } = fitted;
+  const encoded = applyEncoding(data.x, data.rows, data.width, encodings, sources);
+  const { x, width } = encoded;
+  const inputs = inputNames(encodings), featureColumns = encodings.map((e) => e.column);
+  for (const line of [encodingSummary(encodings), fillSummary(encodings, encoded.filled)]) if (line) out.log(line);
+
+  if (opts.batchNorm) checkMagnitudes(trainRows(x, width), width, inputs);
   // Without a leading BatchNormalization the features are z-scored here instead (saved for predict).
   const featureScaling = opts.batchNorm ? null : columnScaling(trainRows(x, width), width);
   if (featureScaling) applyScaling(x, featureScaling);
@@ -151,7 +163,7 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
   const normalization = !opts.batchNorm ? 'without batch normalization' : hiddenBatchNorm ? 'with batch normalization'
     : `batch normalization of the inputs only (fewer than ${HIDDEN_BN_MIN_ROWS} training rows)`;
   const averaged = members > 1 ? ` · the mean of ${members} networks of hidden ${hidden.join(',') || 'none'}` : '';
-  out.log(`Training on ${nTrain} rows, ${nHeld} held out · ${width} features · ${classification ? `${outputs} classes` : 'regression'} · ${normalization}${averaged} · ${opts.optimizer} lr ${learningRate} · ${epochs} epochs${opts.epochs === undefined && epochs > DEFAULT_EPOCHS ? ` (at least ${MIN_DEFAULT_STEPS} steps on a small table)` : ''}`);
+  out.log(`Training on ${nTrain} rows, ${nHeld} held out · ${width === featureColumns.length ? `${width} features` : `${featureColumns.length} features as ${width} inputs`} · ${classification ? `${outputs} classes` : 'regression'} · ${normalization}${averaged} · ${opts.optimizer} lr ${learningRate} · ${epochs} epochs${opts.epochs === undefined && epochs > DEFAULT_EPOCHS ? ` (at least ${MIN_DEFAULT_STEPS} steps on a small table)` : ''}`);
   let bar: ReturnType<typeof startBar> | null = null;
   let seen = 0;
   const status = (logs: Record<string, number>) => Object.entries(logs)
@@ -237,8 +249,8 @@ export async function train(file: string, opts: TrainOptions, out: Output = cons
   await replaceDir(opts.out, async (dir) => {
     await model.save(dir);
     writePreprocessing(dir, {
-      format: 'bnwasm-preprocessing', version: 1, task: y.task, label: opts.label, featureColumns, classes: y.classes,
-      featureScaling, targetScaling,
+      format: 'bnwasm-preprocessing', version: 2, task: y.task, label: opts.label, featureColumns, encoding: encodings, inputs,
+      classes: y.classes, featureScaling, targetScaling,
     });
     writeFileSync(join(dir, 'metrics.json'), JSON.stringify(record, null, 2) + '\n');
   });

@@ -107,25 +107,24 @@ describe('readCsv and readDataset', () => {
     expect((await error(readDataset(csv('a,label\n1,0\n'), { label: 'label', ignore: ['a'] })))!.message).toMatch(/no feature columns besides the label/);
   });
 
-  test.each([
-    ['Torgersen', 'Island', /'Torgersen' is not a decimal number; feature cells must be numbers \(to train without the column: --ignore Island\)$/],
-    ['1970-01-01', 'Year', /\(to train without the column: --ignore Year\)$/],
-    ['MALE', 'Beak Length (mm)', /\(to train without the column: --ignore 'Beak Length \(mm\)'\)$/],
-    ['0x1F', 'b', /feature cells must be numbers$/],
-    ['Infinity', 'b', /feature cells must be numbers$/],
-    ['NA', 'b', /feature cells must be numbers \(fill or drop the rows with missing values\)$/],
-    ['', 'b', /is empty; feature cells must be numbers \(fill or drop the rows with missing values\)$/],
-  ])('a feature cell %j: a word or a date suggests --ignore, a missing value filling or dropping rows, a number-like one neither', async (cell, column, message) => {
-    const e = await error(read(`"${column}",label\n1,0\n${cell},1\n`, 'label'));
-    expect(e!.message).toMatch(message);
+  test('reading for training: a missing cell is NaN, a word turns its column into codes, earlier numbers included', async () => {
+    const d = await read('a,b,label\n1,2,0\n,NA,1\n?,red,0\n3,2.0,1\n', 'label');
+    expect(Array.from(d.x)).toEqual([1, 0, NaN, NaN, NaN, 1, 3, 0]);
+    expect(d.read.map((c) => [c.text, c.missing, c.numbers])).toEqual([[false, 2, 0], [true, 1, 2]]);
+    expect(d.read[1].names).toEqual(['2', 'red']); // `2` and `2.0` are one value
+    expect(d.read[1].firstText).toEqual({ line: 4, cell: 'red' });
   });
 
-  test('a missing file and a directory', async () => {
-    expect((await error(readDataset(`${dir}/nope.csv`, {})))!.message).toMatch(/cannot read .*nope\.csv: no such file/);
-    expect((await error(readDataset(dir, {})))!.message).toMatch(/is a directory, not a CSV file/);
+  test('the missing-value markers, and what is not one', async () => {
+    for (const cell of ['', 'NA', 'N/A', 'n/a', 'NaN', 'nan', 'null', 'NULL', 'None', '?', '#N/A', '""']) {
+      const d = await read(`a,label\n1,0\n${cell},1\n`, 'label');
+      expect(Number.isNaN(d.x[1]) && !d.read[0].text, cell).toBe(true);
+    }
+    for (const cell of ['-', 'none', 'missing', '.']) expect((await read(`a,label\n1,0\n${cell},1\n`, 'label')).read[0].text, cell).toBe(true);
   });
 
   test.each([
+    ['Torgersen', /'Torgersen' is not a decimal number; the model was trained on numbers in this column$/],
     ['0x1F', /'0x1F' is not a decimal number/],
     ['0b11', /'0b11' is not a decimal number/],
     ['1e', /'1e' is not a decimal number/],
@@ -133,14 +132,20 @@ describe('readCsv and readDataset', () => {
     ['-Infinity', /'-Infinity' is not a decimal number/],
     ['1_000', /'1_000' is not a decimal number/],
     ['1e999', /'1e999' is out of range/],
-    ['', /is empty/],
-    ['NA', /'NA' marks a missing value/],
-    ['NaN', /'NaN' marks a missing value/],
-  ])('feature cell %j: an error naming line and column', async (cell, message) => {
-    const e = await error(read(`a,b,label\n1,2,0\n3,${cell},1\n`, 'label'));
+  ])('predict: text %j in a number column is an error naming line and column', async (cell, message) => {
+    const e = await error(readDataset(csv(`a,b,label\n1,2,0\n3,${cell},1\n`), { features: ['a', 'b'], lookups: [null, null] }));
     expect(e).toBeInstanceOf(CliError);
     expect(e!.message).toMatch(/line 3 \(data row 2\), column 'b': /);
     expect(e!.message).toMatch(message);
+  });
+
+  test('training: a number beyond float32 is an error, not text', async () => {
+    expect((await error(read('a,label\n1,0\n1e999,1\n', 'label')))!.message).toMatch(/line 3 \(data row 2\), column 'a': '1e999' is out of range/);
+  });
+
+  test('a missing file and a directory', async () => {
+    expect((await error(readDataset(`${dir}/nope.csv`, {})))!.message).toMatch(/cannot read .*nope\.csv: no such file/);
+    expect((await error(readDataset(dir, {})))!.message).toMatch(/is a directory, not a CSV file/);
   });
 
   test('numbers: plain decimal notation only', () => {
@@ -209,15 +214,15 @@ describe('labels and the task', () => {
     expect((await label([10, 9, 10])).classes).toEqual(['9', '10']);
   });
 
-  test('a missing label among numbers (NA, NaN, empty) names its line', async () => {
+  test('rows whose label is missing (empty, NA, NaN, ?…) are left out and counted; none left is an error', async () => {
+    const d = await read('a,label\n1,x\n2,\n3,NA\n4,y\n5,?\n6,None\n', 'label');
+    expect(Array.from(d.x)).toEqual([1, 4]);
+    expect([d.rows, d.label!.missing, d.label!.firstMissing]).toEqual([2, 4, 3]);
+    expect(targets(d, undefined).classes).toEqual(['x', 'y']);
     const values = Array.from({ length: 300 }, (_, i) => (i * 1.37).toFixed(2));
-    values[150] = 'NA';
-    expect((await err(values))!.message).toMatch(/line 152: the label 'NA' in column 'label' marks a missing value .*fill or drop that row/);
-    values[150] = '';
-    expect((await err(values))!.message).toMatch(/line 152 has an empty label in column 'label'/);
-    expect((await err(['1', 'NaN', '0']))!.message).toMatch(/line 3: the label 'NaN'/);
-    // among text labels a marker is just a class
-    expect((await label(['low', 'None', 'high'])).classes).toEqual(['None', 'high', 'low']);
+    values[150] = 'NaN';
+    expect((await label(values)).values).toHaveLength(299);
+    expect((await err(['', 'NA']))!.message).toMatch(/every row's label in column 'label' is empty or a missing-value marker/);
   });
 
   test('an integer label with many values and few rows per value is regression, and says so', async () => {

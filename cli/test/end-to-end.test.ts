@@ -91,11 +91,14 @@ describe('the bnwasm process', () => {
     expect(r.stderr).toBe(`bnwasm: BNWASM_BACKEND: expected 'wasm' or 'js', got "gpu"\n`);
   });
 
-  test('a non-numeric cell in a process run names row and column', () => {
-    const file = writeCsv(tempDir('e2e-bad'), 'bad.csv', 'a;b;label\n1;2;0\n3;"n/a";1\n');
-    const r = cli(['train', file, '--label', 'label']);
+  test('a text cell in a number column at predict, in a process run, names row and column', () => {
+    const dir = tempDir('e2e-bad');
+    const good = writeCsv(dir, 'good.csv', ['a;b;label', ...Array.from({ length: 60 }, (_, i) => `${i % 7};${i % 5};${i % 2}`)].join('\n'));
+    expect(cli(['train', good, '--label', 'label', '--epochs', '1', '--out', join(dir, 'm')]).status).toBe(0);
+    const file = writeCsv(dir, 'bad.csv', 'a;b;label\n1;2;0\n3;"n/b";1\n');
+    const r = cli(['predict', join(dir, 'm'), file, '--out', '-']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^bnwasm: .*bad\.csv: line 3 \(data row 2\), column 'b': 'n\/a' marks a missing value; feature cells must be numbers \(fill or drop the rows with missing values\)\n$/);
+    expect(r.stderr).toMatch(/^bnwasm: .*bad\.csv: line 3 \(data row 2\), column 'b': 'n\/b' is not a decimal number; the model was trained on numbers in this column\n$/);
   });
 });
 

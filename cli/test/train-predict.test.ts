@@ -86,8 +86,10 @@ describe('bad input is a one-line CliError', () => {
     ['missing file', () => train(join(dir, 'missing.csv'), options({}), quiet()), /cannot read .*missing\.csv: no such file/],
     ['empty file', () => train(writeCsv(dir, 'empty.csv', ''), options({}), quiet()), /empty\.csv is empty/],
     ['unknown label column', () => train(good, options({ label: 'target' }), quiet()), /no column 'target' for --label; its columns are: a, b, label/],
-    ['non-numeric feature cell', () => train(writeCsv(dir, 'word.csv', 'a,b,label\n1,2,0\n3,four,1\n'), options({}), quiet()),
-      /line 3 \(data row 2\), column 'b': 'four' is not a decimal number/],
+    ['no usable feature column', () => train(writeCsv(dir, 'words.csv', 'name,label\nann,0\nbob,1\ncid,0\n'), options({ batchSize: 1 }), quiet()),
+      /words\.csv has no usable feature columns \(name\): none holds numbers or categories/],
+    ['every label missing', () => train(writeCsv(dir, 'nolabel.csv', 'a,label\n1,\n2,NA\n'), options({}), quiet()),
+      /every row's label in column 'label' is empty or a missing-value marker/],
     ['single class', () => train(writeCsv(dir, 'single.csv', 'a,label\n1,x\n2,x\n3,x\n'), options({}), quiet()), /single class \('x'\)/],
     ['fewer rows than a batch', () => train(good, options({ batchSize: 64 }), quiet()), /48 training rows after holding out 12 .*fewer than one batch of 64/],
     ['model directory that does not exist', () => predict(join(dir, 'nowhere'), good, { out: '-' }, quiet()), /model directory .*nowhere does not exist/],
@@ -164,13 +166,13 @@ describe('labels, task and split on small or odd tables', () => {
     expect((await train(mixed, options({ epochs: 1, batchSize: 8, out: join(dir, 'mixed') }), quiet())).classes).toEqual(['0', '1.0']); // named as first written
   });
 
-  test('a NA label in a fractional column is an error naming the line, before training', async () => {
+  test('rows with a NA label are left out with a warning that counts them', async () => {
     const rows = syntheticRows(300, (a, b) => (a * 2.5 + b).toFixed(2));
     rows[150] = '1,2,NA';
+    rows[200] = '1,2,';
     const log = quiet();
-    const e = await train(writeCsv(dir, 'na-label.csv', ['a,b,y', ...rows].join('\n')), options({ label: 'y', out: join(dir, 'na') }), log).then(() => null, (err: Error) => err);
-    expect(e).toBeInstanceOf(CliError);
-    expect(e!.message).toMatch(/line 152: the label 'NA' in column 'y' marks a missing value/);
-    expect(log.lines).toEqual([]);
+    await train(writeCsv(dir, 'na-label.csv', ['a,b,y', ...rows].join('\n')), options({ label: 'y', epochs: 1, out: join(dir, 'na') }), log);
+    expect(log.warnings).toEqual([`2 rows have no label (an empty cell or a missing-value marker in 'y', first on line 152): left out`]);
+    expect(log.lines.join('\n')).toMatch(/Training on 238 rows, 60 held out/);
   });
 });
