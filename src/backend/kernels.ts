@@ -90,7 +90,9 @@ export interface Kernels {
   scaleShift(rows: number, cols: number, x: F32, center: F32 | null, scale: F32, shift: F32 | null, y: F32): void;
   /**
    * BN training backward through the batch statistics of x:
-   * dbeta = Σ dy, dgamma = Σ dy·x̂, dx = gamma·invStd·(dy − dbeta/rows − x̂·dgamma/rows), x̂ = (x − mean)·invStd.
+   * dbeta = Σ dy, dgamma = Σ dy·x̂, dx = gamma·invStd·(dy − dbeta/rows − x̂·dgamma/rows), x̂ = (x − x̄)·invStd.
+   * x̄ is x's own column mean: `mean` (its float32 rounding, from the forward) plus Σ(x − mean)/rows, so
+   * the rounding of mean, large next to the spread far from zero, does not shift x̂.
    * dgamma, dbeta are overwritten. dx may alias dy.
    */
   bnormBackward(rows: number, cols: number, dy: F32, x: F32, mean: F32, invStd: F32, gamma: F32 | null,

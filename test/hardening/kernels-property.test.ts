@@ -213,8 +213,13 @@ describe('kernel properties (fast-check): every WASM kernel equals the JS kernel
         K.bnormBackward(rows, cols, h.put(dy), h.put(x), h.put(mean), h.put(invStd), gamma && h.put(gamma), dx, dg, db);
         return { dx: h.read(dx), dgamma: h.read(dg), dbeta: h.read(db) };
       });
-      // x̂ = (x − mean)·invStd carries the rounding of mean (≈ ulp(|x|)·invStd): that, times Σ|dy|, bounds the sums' error
-      const xhatErr = Float64Array.from(invStd, (s) => 4 * EPS32 * maxAbs(x) * s);
+      // x̂ is centred on x's own mean (mean + the residual Σ(x − mean)/rows), so the rounding of mean costs nothing;
+      // the residual's own sum errs by a few ulps of the centred values, max|x − mean|·invStd, times Σ|dy|
+      const xhatErr = Float64Array.from(invStd, (s, j) => {
+        let d = 0;
+        for (let i = 0; i < rows; i++) d = Math.max(d, Math.abs(x[i * cols + j] - mean[j]));
+        return 4 * EPS32 * d * s;
+      });
       const sumAbs = (f: (i: number, j: number) => number) => Float64Array.from({ length: cols }, (_, j) => { let t = 0; for (let i = 0; i < rows; i++) t += Math.abs(f(i, j)); return t; });
       const xhat = (i: number, j: number) => (x[i * cols + j] - mean[j]) * invStd[j];
       const sdy = sumAbs((i, j) => dy[i * cols + j]), sdyx = sumAbs((i, j) => dy[i * cols + j] * xhat(i, j));

@@ -2,7 +2,9 @@
  * Batch normalization, float64: the spec for assembly/bnorm/ and src/backend/js/bnorm.ts (Keras conventions:
  * biased batch variance, moving = moving·momentum + batch·(1 − momentum)). gamma/beta null = 1/0.
  *   forward:  invStd = 1/√(var + eps), y = gamma·(x − mean)·invStd + beta
- *   backward: x̂ = (x − mean)·invStd, dbeta = Σ dy, dgamma = Σ dy·x̂, dx = gamma·invStd·(dy − dbeta/rows − x̂·dgamma/rows)
+ *   backward: x̂ = (x − x̄)·invStd, dbeta = Σ dy, dgamma = Σ dy·x̂, dx = gamma·invStd·(dy − dbeta/rows − x̂·dgamma/rows),
+ *             x̄ = mean + Σ(x − mean)/rows: the column mean of x itself; the `mean` given (the forward's float32
+ *             rounding of it) is only where the kernels centre their sums
  */
 import { batchStats } from './batch-stats.js';
 
@@ -40,7 +42,12 @@ export function scaleShift(rows: number, cols: number, x: Vec, center: Vec | nul
 
 export function backward(rows: number, cols: number, dy: Vec, x: Vec, mean: Vec, invStd: Vec, gamma: Vec | null) {
   const dbeta = new Float64Array(cols), dgamma = new Float64Array(cols), dx = new Float64Array(rows * cols);
-  const xhat = (i: number, j: number) => (x[i * cols + j] - mean[j]) * invStd[j];
+  const xbar = Float64Array.from({ length: cols }, (_, j) => {
+    let r = 0;
+    for (let i = 0; i < rows; i++) r += x[i * cols + j] - mean[j];
+    return mean[j] + r / rows;
+  });
+  const xhat = (i: number, j: number) => (x[i * cols + j] - xbar[j]) * invStd[j];
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       dbeta[j] += dy[i * cols + j];

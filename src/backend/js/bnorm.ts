@@ -51,31 +51,37 @@ export function scaleShift(v: View, rows: number, cols: number, x: F32, center: 
   }
 }
 
-/** dβ = Σdy, dγ = Σdy·x̂, dx = γ·invStd·(dy − dβ/n − x̂·dγ/n): one pass for the sums, one for dx. */
+/**
+ * dβ = Σdy, dγ = Σdy·x̂, dx = γ·invStd·(dy − dβ/n − x̂·dγ/n), x̂ centred on x's own mean: `mean` (float32,
+ * rounded) plus the residual r = Σ(x − mean)/n, as the WASM kernel does. One pass for the sums, one for dx.
+ */
 export function bnormBackward(v: View, rows: number, cols: number, dy: F32, x: F32, mean: F32, invStd: F32,
   gamma: F32 | null, dx: F32, dgamma: F32, dbeta: F32): void {
   const DY = v(dy), X = v(x), M = v(mean), S = v(invStd), G = gamma ? v(gamma) : null;
   const DG = v(dgamma), DB = v(dbeta);
-  const sdy = new Float64Array(cols), sdyx = new Float64Array(cols);
+  const sdy = new Float64Array(cols), sdyd = new Float64Array(cols), sd = new Float64Array(cols);
   for (let i = 0; i < rows; i++) {
     for (let j = 0, r = i * cols; j < cols; j++) {
-      const g = DY[r + j];
+      const g = DY[r + j], d = X[r + j] - M[j];
       sdy[j] += g;
-      sdyx[j] += g * (X[r + j] - M[j]) * S[j];
+      sdyd[j] += g * d;
+      sd[j] += d;
     }
   }
-  const k = new Float32Array(cols), mdy = new Float32Array(cols), mdyx = new Float32Array(cols);
+  const k = new Float32Array(cols), mdy = new Float32Array(cols), mdyx = new Float32Array(cols), res = new Float64Array(cols);
   for (let j = 0; j < cols; j++) {
+    res[j] = sd[j] / rows;
+    const sdyx = (sdyd[j] - res[j] * sdy[j]) * S[j];
     DB[j] = sdy[j];
-    DG[j] = sdyx[j];
+    DG[j] = sdyx;
     k[j] = (G ? G[j] : 1) * S[j];
     mdy[j] = sdy[j] / rows;
-    mdyx[j] = sdyx[j] / rows;
+    mdyx[j] = sdyx / rows;
   }
   const DX = v(dx);
   for (let i = 0; i < rows; i++) {
     for (let j = 0, r = i * cols; j < cols; j++) {
-      const xhat = (X[r + j] - M[j]) * S[j];
+      const xhat = (X[r + j] - M[j] - res[j]) * S[j];
       DX[r + j] = k[j] * (DY[r + j] - mdy[j] - xhat * mdyx[j]);
     }
   }
