@@ -6,6 +6,7 @@
  */
 import { beforeAll, expect, test } from 'vitest';
 import { bw, randn, setupBoth } from '../helpers/tfjs.js';
+import { LAYER_CLASSES } from '../../src/layers/registry.js';
 
 beforeAll(async () => {
   await setupBoth();
@@ -114,4 +115,8 @@ test('settings bnwasm does not have are refused by layer, key and value, one per
       new RegExp(`layer '${name}': ${cls} activity_regularizer: .*L2.* is not supported by bnwasm \\(it reads .*\\)`));
   }
   await refused((l) => { at(l, 'd').activity_regularizer = l2; }, /layer 'd': activity_regularizer .* is not supported/);
+});
+
+test('every layer class knows all the keys its files hold (so none loads with a setting dropped)', () => {
+  expect(Object.values(LAYER_CLASSES).filter((c) => !c.def.fileKeys).map((c) => c.def.className)).toEqual([]);
 });
