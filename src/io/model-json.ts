@@ -57,7 +57,8 @@ function refuseUnknownKeys(Class: LayerClass, c: Json, lname: string): void {
   const def = Class.def;
   if (!def.fileKeys) return;
   const neutral = new Map(Object.entries(def.fileKeys).map(([k, v]) => [toSnake(k), v]));
-  const known = new Set([...LAYER_KEYS, ...[...Object.keys(def.options), ...Object.keys(def.fixed ?? {})].map(toSnake), ...neutral.keys()]);
+  const named = [...Object.keys(def.options), ...Object.keys(def.fixed ?? {}), ...(def.harmlessKeys ?? []), ...Object.keys(def.fileAliases ?? {})];
+  const known = new Set([...LAYER_KEYS, ...named.map(toSnake), ...neutral.keys()]);
   for (const [key, v] of Object.entries(c)) {
     if (v === null || v === undefined) continue;
     const shown = JSON.stringify(v)?.slice(0, 80);
@@ -82,6 +83,16 @@ function layerFromConfig(Class: LayerClass, c: Json, lname: string, inputShape: 
   for (const [key, o] of Object.entries(Class.def.options)) {
     const v = c[toSnake(key)]; // model.json is snake_cased (useBias → use_bias)
     if (v !== undefined && v !== null) args[key] = o.load ? o.load(v) : v;
+  }
+  // an option under another name (Keras 3's negative_slope for LeakyReLU's alpha); both names must agree
+  for (const [alias, key] of Object.entries(Class.def.fileAliases ?? {})) {
+    const v = c[toSnake(alias)], o = Class.def.options[key];
+    if (v === undefined || v === null) continue;
+    const other = c[toSnake(key)];
+    if (other !== undefined && other !== null && JSON.stringify(other) !== JSON.stringify(v)) {
+      bad(`layer '${lname}': ${toSnake(alias)} ${JSON.stringify(v)} and ${toSnake(key)} ${JSON.stringify(other)} disagree (both name one setting)`);
+    }
+    args[key] = o.load ? o.load(v) : v;
   }
   // a constraint or regularizer bnwasm does not implement is refused, never dropped (it changes training)
   for (const [key, value] of Object.entries(Class.def.fixed ?? {})) {

@@ -8,6 +8,7 @@ const ACTIVATION = defineLayer({
   className: 'Activation',
   factory: 'activation',
   options: { activation: option.requiredActivation() },
+  fileKeys: {},
 });
 
 export type ActivationArgs = ArgsOf<typeof ACTIVATION.options>;

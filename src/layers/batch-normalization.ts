@@ -33,6 +33,9 @@ const BATCH_NORMALIZATION = defineLayer({
     betaConstraint: option.constraint(),
     gammaConstraint: option.constraint(),
   },
+  fileKeys: {},
+  // synchronized pools the batch statistics across devices; on one device it changes nothing
+  harmlessKeys: ['synchronized'],
 });
 
 export type BatchNormalizationArgs = ArgsOf<typeof BATCH_NORMALIZATION.options>;

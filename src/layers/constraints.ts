@@ -1,18 +1,22 @@
-import { integer, knownKeys, number, show } from '../util/validate.js';
+import { fail, integer, knownKeys, number, show } from '../util/validate.js';
 
 /**
  * Weight constraints as Keras applies them: after every optimizer update, the weight is replaced by
  * constraint(weight). Norms are L2 norms over `axis` (for a Dense kernel [inputs, units], axis 0 is each
- * unit's incoming weights); ε = 1e-7 keeps a zero norm finite, as Keras's backend epsilon. (TF.js declares
- * the same constraints but applies them only when weights are set, not during training.)
+ * unit's incoming weights), or over several axes together (a Conv2D kernel's [0, 1, 2]: one norm per
+ * filter); ε = 1e-7 keeps a zero norm finite, as Keras's backend epsilon. (TF.js declares the same
+ * constraints but applies them only when weights are set, not during training.)
  */
 export type ConstraintName = 'MaxNorm' | 'MinMaxNorm' | 'NonNeg' | 'UnitNorm';
 const EPSILON = 1e-7;
 
-export class Constraint {
-  constructor(readonly className: ConstraintName, readonly maxValue = 2, readonly axis = 0, readonly minValue = 0, readonly rate = 1) {}
+/** One axis, or several whose elements share one norm (Keras's list form). */
+export type ConstraintAxis = number | readonly number[];
 
-  getConfig(): Record<string, number> {
+export class Constraint {
+  constructor(readonly className: ConstraintName, readonly maxValue = 2, readonly axis: ConstraintAxis = 0, readonly minValue = 0, readonly rate = 1) {}
+
+  getConfig(): Record<string, number | readonly number[]> {
     if (this.className === 'NonNeg') return {};
     if (this.className === 'UnitNorm') return { axis: this.axis };
     if (this.className === 'MinMaxNorm') return { minValue: this.minValue, maxValue: this.maxValue, rate: this.rate, axis: this.axis };
@@ -25,20 +29,28 @@ export class Constraint {
       for (let i = 0; i < w.length; i++) if (w[i] < 0) w[i] = 0;
       return;
     }
-    const axis = this.axis < 0 ? shape.length + this.axis : this.axis;
-    if (axis < 0 || axis >= shape.length) {
-      throw new Error(`constraint ${this.className}: axis ${this.axis} does not exist in a weight of shape [${shape.join(', ')}]`);
+    const reduced = this.axesIn(shape);
+    // every element is a group's start plus an offset along the reduced axes: one norm per group
+    const strides = shape.map((_, a) => shape.slice(a + 1).reduce((x, y) => x * y, 1));
+    const offsets = (axes: number[]) => axes.reduce((acc, a) => acc.flatMap((o) => Array.from({ length: shape[a] }, (_, k) => o + k * strides[a])), [0]);
+    const within = offsets(reduced), starts = offsets(shape.map((_, a) => a).filter((a) => !reduced.includes(a)));
+    for (const start of starts) {
+      let sq = 0;
+      for (const o of within) sq += w[start + o] ** 2;
+      const norm = Math.sqrt(sq);
+      const scale = this.desiredNorm(norm) / (EPSILON + norm);
+      for (const o of within) w[start + o] *= scale;
     }
-    const n = shape[axis], inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1), outer = w.length / (n * inner);
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) {
-        let sq = 0;
-        for (let j = 0; j < n; j++) sq += w[(o * n + j) * inner + i] ** 2;
-        const norm = Math.sqrt(sq);
-        const scale = this.desiredNorm(norm) / (EPSILON + norm);
-        for (let j = 0; j < n; j++) w[(o * n + j) * inner + i] *= scale;
-      }
-    }
+  }
+
+  /** The axes of a weight of `shape` the norm runs over, negative ones counted from the end. */
+  private axesIn(shape: number[]): number[] {
+    const given = typeof this.axis === 'number' ? [this.axis] : this.axis;
+    const axes = given.map((a) => (a < 0 ? shape.length + a : a));
+    const where = `constraint ${this.className}: axis ${JSON.stringify(this.axis)}`;
+    if (axes.some((a) => a < 0 || a >= shape.length)) throw new Error(`${where} does not exist in a weight of shape [${shape.join(', ')}]`);
+    if (new Set(axes).size < axes.length) throw new Error(`${where} names one axis twice in a weight of shape [${shape.join(', ')}]`);
+    return axes;
   }
 
   /** The norm a slice of L2 norm `norm` is rescaled to. */
@@ -49,25 +61,34 @@ export class Constraint {
   }
 }
 
+/** A constraint's axis argument: an integer, or a non-empty list of distinct integers (a copy, frozen). */
+function checkAxis(value: unknown, what: string): ConstraintAxis {
+  if (!Array.isArray(value)) return integer(value, what);
+  if (value.length === 0) fail(what, 'an integer or a non-empty list of integers', value);
+  value.forEach((a, i) => integer(a, `${what}[${i}]`));
+  if (new Set(value).size < value.length) fail(what, 'a list of distinct axes', value);
+  return Object.freeze([...value as number[]]);
+}
+
 /** bw.constraints: Keras/TF.js names and defaults. */
 export const constraints = {
-  maxNorm: (args: { maxValue?: number; axis?: number } = {}) => {
+  maxNorm: (args: { maxValue?: number; axis?: number | number[] } = {}) => {
     knownKeys(args, 'constraints.maxNorm', ['maxValue', 'axis']);
     return new Constraint('MaxNorm', number(args.maxValue ?? 2, 'constraints.maxNorm: maxValue', (v) => v > 0, 'a number > 0'),
-      integer(args.axis ?? 0, 'constraints.maxNorm: axis'));
+      checkAxis(args.axis ?? 0, 'constraints.maxNorm: axis'));
   },
   /** Norms moved into [minValue, maxValue]: rate 1 clips them, a smaller rate moves them that fraction of the way. */
-  minMaxNorm: (args: { minValue?: number; maxValue?: number; rate?: number; axis?: number } = {}) => {
+  minMaxNorm: (args: { minValue?: number; maxValue?: number; rate?: number; axis?: number | number[] } = {}) => {
     knownKeys(args, 'constraints.minMaxNorm', ['minValue', 'maxValue', 'rate', 'axis']);
     const minValue = number(args.minValue ?? 0, 'constraints.minMaxNorm: minValue', (v) => v >= 0, 'a number >= 0');
     const maxValue = number(args.maxValue ?? 1, 'constraints.minMaxNorm: maxValue', (v) => v >= minValue, `a number >= minValue (${minValue})`);
     const rate = number(args.rate ?? 1, 'constraints.minMaxNorm: rate', (v) => v >= 0 && v <= 1, 'a number in [0, 1]');
-    return new Constraint('MinMaxNorm', maxValue, integer(args.axis ?? 0, 'constraints.minMaxNorm: axis'), minValue, rate);
+    return new Constraint('MinMaxNorm', maxValue, checkAxis(args.axis ?? 0, 'constraints.minMaxNorm: axis'), minValue, rate);
   },
   nonNeg: () => new Constraint('NonNeg'),
-  unitNorm: (args: { axis?: number } = {}) => {
+  unitNorm: (args: { axis?: number | number[] } = {}) => {
     knownKeys(args, 'constraints.unitNorm', ['axis']);
-    return new Constraint('UnitNorm', 2, integer(args.axis ?? 0, 'constraints.unitNorm: axis'));
+    return new Constraint('UnitNorm', 2, checkAxis(args.axis ?? 0, 'constraints.unitNorm: axis'));
   },
 };
 
@@ -88,12 +109,12 @@ export function constraintFromConfig(json: unknown): unknown {
   if (!json || typeof json !== 'object') return json;
   const { class_name: cls, config } = json as { class_name?: unknown; config?: Record<string, unknown> };
   const c = config ?? {};
-  if (cls === 'MaxNorm') return constraints.maxNorm({ maxValue: (c.max_value ?? 2) as number, axis: (c.axis ?? 0) as number });
+  if (cls === 'MaxNorm') return constraints.maxNorm({ maxValue: (c.max_value ?? 2) as number, axis: (c.axis ?? 0) as number | number[] });
   if (cls === 'MinMaxNorm') {
     return constraints.minMaxNorm({ minValue: (c.min_value ?? 0) as number, maxValue: (c.max_value ?? 1) as number,
-      rate: (c.rate ?? 1) as number, axis: (c.axis ?? 0) as number });
+      rate: (c.rate ?? 1) as number, axis: (c.axis ?? 0) as number | number[] });
   }
   if (cls === 'NonNeg') return constraints.nonNeg();
-  if (cls === 'UnitNorm') return constraints.unitNorm({ axis: (c.axis ?? 0) as number });
+  if (cls === 'UnitNorm') return constraints.unitNorm({ axis: (c.axis ?? 0) as number | number[] });
   return json;
 }

@@ -14,6 +14,8 @@ const DENSE = defineLayer({
     ...kernelBiasOptions(),
   },
   fixed: { activityRegularizer: null },
+  // Keras 3: LoRA adapters and quantized kernels, which bnwasm does not have
+  fileKeys: { loraRank: null, loraAlpha: null, quantizationConfig: null },
 });
 
 export type DenseArgs = ArgsOf<typeof DENSE.options>;

@@ -9,6 +9,8 @@ const DROPOUT = defineLayer({
   factory: 'dropout',
   options: { rate: option.number((r) => r >= 0 && r < 1, 'a number in [0, 1)') },
   fixed: { noiseShape: null, seed: null },
+  // a seed only picks another random stream (any loads); a noise shape that shares the mask does not
+  fileKeys: { noiseShape: null },
 });
 
 export type DropoutArgs = ArgsOf<typeof DROPOUT.options>;

@@ -6,6 +6,7 @@ const ELU_LAYER = defineLayer({
   className: 'ELU',
   factory: 'elu',
   options: { alpha: option.number((a) => a >= 0, 'a number >= 0', 1) },
+  fileKeys: {},
 });
 
 export type ELUArgs = ArgsOf<typeof ELU_LAYER.options>;

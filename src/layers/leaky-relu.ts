@@ -7,6 +7,8 @@ const LEAKY_RELU = defineLayer({
   factory: 'leakyReLU',
   // TF.js's and Keras's layer default (the 'leakyRelu' activation's is 0.2)
   options: { alpha: option.number((a) => a >= 0, 'a number >= 0', 0.3) },
+  fileKeys: {},
+  fileAliases: { negativeSlope: 'alpha' },
 });
 
 export type LeakyReLUArgs = ArgsOf<typeof LEAKY_RELU.options>;

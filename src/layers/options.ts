@@ -89,6 +89,10 @@ export interface LayerDef<O extends Options = Options> {
    * these, so a setting bnwasm does not have is never dropped silently.
    */
   readonly fileKeys?: Record<string, unknown>;
+  /** Keys a file may hold with any value, since none changes what bnwasm computes (BatchNormalization's synchronized). */
+  readonly harmlessKeys?: readonly string[];
+  /** Other names files give an option, read as that option (Keras 3's negativeSlope for LeakyReLU's alpha). */
+  readonly fileAliases?: Record<string, string>;
 }
 
 /** Names the Layer base uses itself: options become fields of the layer, so none may take one of these. */

@@ -29,6 +29,7 @@ const PRELU = defineLayer({
     alphaConstraint: option.constraint(),
     sharedAxes: sharedAxesOption,
   },
+  fileKeys: {},
 });
 
 export type PReLUArgs = ArgsOf<typeof PRELU.options>;

@@ -11,6 +11,7 @@ const RELU = defineLayer({
     negativeSlope: option.number((v) => v >= 0, 'a number >= 0', 0),
     threshold: option.number((v) => v >= 0, 'a number >= 0', 0),
   },
+  fileKeys: {},
 });
 
 export type ReLUArgs = ArgsOf<typeof RELU.options>;

@@ -7,6 +7,7 @@ const SOFTMAX = defineLayer({
   className: 'Softmax',
   factory: 'softmax',
   options: { axis: option.axis(-1) },
+  fileKeys: {},
 });
 
 export type SoftmaxArgs = ArgsOf<typeof SOFTMAX.options>;

@@ -6,6 +6,7 @@ const THRESHOLDED_RELU = defineLayer({
   className: 'ThresholdedReLU',
   factory: 'thresholdedReLU',
   options: { theta: option.number(() => true, 'a finite number', 1) },
+  fileKeys: {},
 });
 
 export type ThresholdedReLUArgs = ArgsOf<typeof THRESHOLDED_RELU.options>;
