@@ -10,6 +10,8 @@ const MAX_PAGES = 32768; // 2 GiB: pointers stay positive 32-bit integers in JS
 
 // arithmetic, not `& ~15`: bitwise ops wrap at 2^31, and a huge request must fail, not become a tiny block
 const align = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN;
+/** The bytes a block of `length` floats takes from the heap (what allocatedBytes counts for it). */
+export const blockBytes = (length: number) => align(Math.max(4 * length, ALIGN));
 
 /** What the heap may try before an allocation fails, and what the error then adds (holding.ts sets it). */
 export interface PressureRelief {
@@ -47,7 +49,7 @@ export class Heap {
 
   alloc(length: number): F32 {
     if (!Number.isInteger(length) || length < 0) throw new Error(`alloc: length must be a non-negative integer, got ${length}`);
-    const bytes = align(Math.max(4 * length, ALIGN));
+    const bytes = blockBytes(length);
     let ptr = this.takeFree(bytes);
     if (ptr < 0) {
       let failure = this.ensure(this.top + bytes);

@@ -1,5 +1,6 @@
 import type { F32 } from '../backend/kernels.js';
 import { heap } from '../backend/runtime.js';
+import { blockBytes } from '../memory/heap.js';
 
 /**
  * The WASM copies of tensor values (op results, and op inputs copied in once), as a cache the library
@@ -38,7 +39,7 @@ class Residency {
     const r: Resident = { block };
     this.entries.set(r, new WeakRef(owner));
     this.finalizer.register(owner, r, r);
-    this.bytes += 4 * block.length;
+    this.bytes += blockBytes(block.length);
     return r;
   }
 
@@ -77,7 +78,7 @@ class Residency {
 
   private drop(r: Resident): void {
     if (!this.entries.delete(r)) return;
-    this.bytes -= 4 * r.block.length;
+    this.bytes -= blockBytes(r.block.length);
     heap().release(r.block);
   }
 }
