@@ -8,8 +8,13 @@ import type { Job, JobFn, ThreadPool } from './pool.js';
  * the calling thread (small, or no workers): the caller then runs the kernel itself.
  */
 
-/** Below this many floats a memory-bound kernel stays whole (~10 µs: less than handing out blocks costs). */
-export const MIN_PARALLEL_ELEMENTS = 2 ** 15;
+/**
+ * Below this many floats (~40 µs of work) a memory-bound kernel stays whole. Waking a worker costs 6–30 µs
+ * (more on a machine where another process holds a core, where one late worker holds the whole job up), so
+ * smaller jobs gained at most a few µs on a quiet machine and lost more than that on a busy one (measured:
+ * BN statistics, forward and backward on 128×256, 1.29× faster split when quiet, 0.80× with one core taken).
+ */
+export const MIN_PARALLEL_ELEMENTS = 2 ** 17;
 /** Floats per block at least, so a block is worth a claim. */
 const MIN_BLOCK_ELEMENTS = 2 ** 14;
 
