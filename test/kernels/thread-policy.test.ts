@@ -66,25 +66,35 @@ test.skipIf(typeof SharedArrayBuffer === 'undefined')('workers stop polling afte
   await bw.ready();
   await bw.setThreads(2);
   const pool = threadPool()!;
-  const internals = pool as unknown as { ctrl: Int32Array; pollUnlessBusy(now: number): void };
-  const SPIN_US = 10, PREEMPTED = 11;
+  const internals = pool as unknown as { ctrl: Int32Array; mayPoll(now: number): boolean };
+  const PREEMPTED = 11;
   const report = () => Atomics.add(internals.ctrl, PREEMPTED, 1);
-  internals.pollUnlessBusy(0);
-  expect(internals.ctrl[SPIN_US]).toBeGreaterThan(0);
+  expect(internals.mayPoll(0)).toBe(true);
   report();
-  internals.pollUnlessBusy(10_000); // one gap: a quiet virtual machine shows about one a second
-  expect(internals.ctrl[SPIN_US]).toBeGreaterThan(0);
+  expect(internals.mayPoll(10_000)).toBe(true); // one gap: a quiet virtual machine shows about one a second
   report();
-  internals.pollUnlessBusy(12_000); // another, two seconds later: still quiet
-  expect(internals.ctrl[SPIN_US]).toBeGreaterThan(0);
+  expect(internals.mayPoll(12_000)).toBe(true); // another, two seconds later: still quiet
   report();
-  internals.pollUnlessBusy(12_050); // and one 50 ms after it: a core is taken
-  expect(internals.ctrl[SPIN_US]).toBe(0);
-  internals.pollUnlessBusy(12_900);
-  expect(internals.ctrl[SPIN_US]).toBe(0);
-  internals.pollUnlessBusy(13_100);
-  expect(internals.ctrl[SPIN_US]).toBeGreaterThan(0);
+  expect(internals.mayPoll(12_050)).toBe(false); // and one 50 ms after it: a core is taken
+  expect(internals.mayPoll(12_900)).toBe(false);
+  expect(internals.mayPoll(13_100)).toBe(true);
   await bw.setThreads(2);
+});
+
+test.skipIf(typeof SharedArrayBuffer === 'undefined')('workers poll after a split job and are stopped before a whole one (its time is one thread alone)', async () => {
+  await bw.ready();
+  await bw.setThreads(2);
+  const pool = threadPool()!;
+  pool.relearn(); // a new kind alternates: split, whole, split, ...
+  const spin = () => (pool as unknown as { ctrl: Int32Array }).ctrl[10];
+  const a = bw.tensor(new Float32Array(300 * 500).fill(0.5), [300, 500]), b = bw.tensor(new Float32Array(500 * 260).fill(0.25), [500, 260]);
+  const splitBefore = pool.parallelCalls;
+  bw.ops.matMul(a, b).dataSync();
+  expect(pool.parallelCalls).toBe(splitBefore + 1);
+  expect(spin()).toBeGreaterThan(0);
+  bw.ops.matMul(a, b).dataSync();
+  expect(pool.parallelCalls).toBe(splitBefore + 1); // ran whole
+  expect(spin()).toBe(0);
 });
 
 beforeAll(() => bw.ready());

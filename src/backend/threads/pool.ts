@@ -23,11 +23,12 @@ import { workerSource } from './worker.js';
  * Measure and adapt (adapt.ts): each kind of job runs split or whole, whichever is measured faster now;
  * what the pool learned is kept per thread count, so a restart to the same count starts informed.
  *
- * Idle workers poll for the next job a little before they sleep, since waking a sleeping thread costs
- * tens of µs (a halted virtual CPU, more). A polling worker that finds itself descheduled (a gap in its
- * own clock) reports it: another process wants the cores, and a polling worker would then take CPU from
- * the caller's single-threaded work, so workers sleep right away for a while (a sleeping thread that is
- * woken gets a core quickly on a busy machine), then try polling again.
+ * After a split job idle workers poll for the next one a little before they sleep, since waking a
+ * sleeping thread costs tens of µs (a halted virtual CPU, more); a job that runs whole stops them at once.
+ * A polling worker that finds itself descheduled (a gap in its own clock) reports it: another process
+ * wants the cores, and a polling worker would then take CPU from the caller's single-threaded work, so
+ * workers sleep right away for a while (a sleeping thread that is woken gets a core quickly on a busy
+ * machine), then try polling again.
  *
  * Over 250 lines on purpose: the claim protocol, the job layout and the polling rule read and write the same
  * control block; split apart they would share private state through exports.
@@ -142,6 +143,7 @@ export class ThreadPool {
     this.ctrl[LAYOUT.SPIN_US] = WORKER_SPIN_US;
     this.preempted = 0;
     this.preemptedAt = -Infinity;
+    this.noPollUntil = 0;
     const starting = Array.from({ length: threads - 1 }, () => this.start());
     const settled = await Promise.allSettled(starting);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -236,11 +238,13 @@ export class ThreadPool {
     if (!policy) this.policies.set(size, (policy = new SplitPolicy()));
     const kind = policy.decide(`${job.fn} ${Math.round(Math.log2(work))}`);
     const t0 = performance.now();
+    // workers poll after a split job (the next one is likely split too) but stop at once for a whole one:
+    // where the two virtual cores share one physical core a polling worker halves the caller's speed, and
+    // a whole job's time must be what one thread alone takes, or splitting would look better than it is
+    Atomics.store(this.ctrl, LAYOUT.SPIN_US, kind.splitNow && this.mayPoll(t0) ? WORKER_SPIN_US : 0);
     if (kind.splitNow) this.split(job);
     else this.whole(job);
-    const t1 = performance.now();
-    policy.record(kind, (t1 - t0) / work);
-    this.pollUnlessBusy(t1);
+    policy.record(kind, (performance.now() - t0) / work);
     return true;
   }
 
@@ -249,15 +253,15 @@ export class ThreadPool {
     this.policies.clear();
   }
 
-  /** Workers poll between jobs, except for a while after one of them saw itself descheduled. */
-  private pollUnlessBusy(now: number): void {
+  /** Whether workers may poll after a split job: not for a while after they saw themselves descheduled. */
+  private mayPoll(now: number): boolean {
     const preempted = Atomics.load(this.ctrl, LAYOUT.PREEMPTED);
     if (preempted !== this.preempted) {
       if (now - this.preemptedAt < BUSY_WITHIN_MS) this.noPollUntil = now + NO_POLL_MS;
       this.preempted = preempted;
       this.preemptedAt = now;
     }
-    this.ctrl[LAYOUT.SPIN_US] = now < this.noPollUntil ? 0 : WORKER_SPIN_US;
+    return now >= this.noPollUntil;
   }
 
   /** The job as one block on the calling thread: the same call as without threads. */

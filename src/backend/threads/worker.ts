@@ -66,7 +66,8 @@ export function workerMain(): void {
       // wants the core), so we stop polling and tell the pool
       let last = performance.now();
       const until = last + ctrl[L.SPIN_US] / 1000;
-      while ((Atomics.load(ctrl, L.CLAIM) & 0xffff) >= Atomics.load(ctrl, L.CLAIM) >>> 16 && !Atomics.load(ctrl, L.STOP)) {
+      // (the pool sets SPIN_US to 0 to stop us at once: a job it runs whole must not share a core with us)
+      while ((Atomics.load(ctrl, L.CLAIM) & 0xffff) >= Atomics.load(ctrl, L.CLAIM) >>> 16 && !Atomics.load(ctrl, L.STOP) && Atomics.load(ctrl, L.SPIN_US) > 0) {
         const now = performance.now();
         if (now - last > DESCHEDULED_MS) { Atomics.add(ctrl, L.PREEMPTED, 1); break; }
         if (now >= until) break;
