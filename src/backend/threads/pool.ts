@@ -239,7 +239,7 @@ export class ThreadPool {
     const kind = policy.decide(`${job.fn} ${Math.round(Math.log2(work))}`);
     const t0 = performance.now();
     // workers poll after a split job (the next one is likely split too) but stop at once for a whole one:
-    // where the two virtual cores share one physical core a polling worker halves the caller's speed, and
+    // when the cores are contended (another process runs) a polling worker takes CPU from the caller, and
     // a whole job's time must be what one thread alone takes, or splitting would look better than it is
     Atomics.store(this.ctrl, LAYOUT.SPIN_US, kind.splitNow && this.mayPoll(t0) ? WORKER_SPIN_US : 0);
     if (kind.splitNow) this.split(job);
