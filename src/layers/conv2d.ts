@@ -23,7 +23,6 @@ const CONV2D = defineLayer({
     groups: windowOption.groups(),
     ...kernelBiasOptions(),
   },
-  fixed: { activityRegularizer: null },
   fileKeys: {},
 });
 

@@ -13,7 +13,6 @@ const DENSE = defineLayer({
     units: option.integer(1),
     ...kernelBiasOptions(),
   },
-  fixed: { activityRegularizer: null },
   // Keras 3: LoRA adapters and quantized kernels, which bnwasm does not have
   fileKeys: { loraRank: null, loraAlpha: null, quantizationConfig: null },
 });

@@ -215,6 +215,14 @@ export abstract class Layer {
     return [];
   }
 
+  /**
+   * The penalty on this layer's output (its activityRegularizer option, for any layer that declares one), added
+   * to the loss in training and evaluate as Keras 3 adds it: λ·Σ over the whole batch, not divided by its size.
+   */
+  activityPenalty(): Regularizer | null {
+    return (this.settings.activityRegularizer as Regularizer | null | undefined) ?? null;
+  }
+
   /** For penalties(): the weights that exist and have a regularizer, from [weight, its regularizer option] pairs. */
   protected static regularized(pairs: Array<[Param | null, Regularizer | null]>): Array<{ param: Param; regularizer: Regularizer }> {
     return pairs.filter((e): e is [Param, Regularizer] => !!e[0] && !!e[1]).map(([param, regularizer]) => ({ param, regularizer }));

@@ -138,6 +138,7 @@ export function kernelBiasOptions() {
     biasInitializer: option.initializer('zeros'),
     kernelRegularizer: option.regularizer(),
     biasRegularizer: option.regularizer(),
+    activityRegularizer: option.regularizer(),
     kernelConstraint: option.constraint(),
     biasConstraint: option.constraint(),
   };

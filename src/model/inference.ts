@@ -8,7 +8,7 @@ import { Tensor } from '../tensor/tensor.js';
 import type { Dataset } from './data.js';
 import { InferencePlan } from './inference-plan.js';
 import type { Metric } from '../training/metrics.js';
-import { penalties } from '../training/penalty.js';
+import { activityPenalty, penalties } from '../training/penalty.js';
 import { weightedLoss } from '../training/weighted-loss.js';
 import { lossAndGrad, type Loss } from './losses.js';
 import { perLossRow } from './train-step.js';
@@ -72,14 +72,31 @@ export function predictRows(layers: Layer[], arena: Arena, x: Tensor, batchSize:
 }
 
 /**
+ * The activity penalties of one batch: the layers run one by one in inference mode, unfolded, since a folded
+ * BatchNormalization changes the outputs a penalty reads (only models with an activityRegularizer pay this).
+ */
+function batchActivity(arena: Arena, layers: Layer[], xs: Float32Array, rows: number): number {
+  arena.reset();
+  const ctx: StepContext = { k: kernels(), training: false, scratch: (n) => arena.take(n) };
+  let a = arena.take(xs.length), total = 0;
+  heap().f32(a).set(xs);
+  for (const layer of layers) {
+    a = layer.forward(ctx, a, rows);
+    total += activityPenalty(ctx.k, layer, a, null, ctx.scratch);
+  }
+  return total;
+}
+
+/**
  * The loss over a dataset (mean over samples, weighted per sample when `weights` are given, as Keras; the
- * weight penalties added, as Keras 3's evaluate does) and each metric, keyed by its name; on the same
+ * weight and activity penalties added, as Keras 3's evaluate does) and each metric, keyed by its name; on the same
  * inference path as predict (BN folded). The metrics are reset first.
  */
 export function evaluateRows(layers: Layer[], arena: Arena, loss: Loss, metrics: Metric[], d: Dataset, batchSize: number,
   weights: Float32Array | null = null): Record<string, number> {
   const shape = layers[layers.length - 1].outputShape!, cols = shape[shape.length - 1], h = heap(), k = kernels();
-  let lossSum = 0, samples = 0;
+  let lossSum = 0, samples = 0, activitySum = 0;
+  const activity = layers.some((l) => l.activityPenalty());
   for (const m of metrics) m.reset();
   withFoldedPlan(layers, d.rows, batchSize, (plan) => {
     for (let start = 0; start < d.rows; start += batchSize) {
@@ -96,10 +113,12 @@ export function evaluateRows(layers: Layer[], arena: Arena, loss: Loss, metrics:
         for (const m of metrics) m.update(lossRows, cols, h.f32(out), targets);
         samples += lossRows;
       });
+      // Keras 3 averages each batch's loss, penalty included, weighted by its size
+      if (activity) activitySum += n * batchActivity(arena, layers, d.x.subarray(start * d.xRow, (start + n) * d.xRow), n);
     }
   });
   arena.reset();
-  const result: Record<string, number> = { loss: lossSum / samples + penalties(k, layers, (n) => arena.take(n), false) };
+  const result: Record<string, number> = { loss: lossSum / samples + activitySum / d.rows + penalties(k, layers, (n) => arena.take(n), false) };
   for (const m of metrics) result[m.name] = m.result();
   return result;
 }

@@ -5,7 +5,7 @@ import { lastAxisRows } from '../layers/shape.js';
 import type { Arena } from '../memory/arena.js';
 import type { F32 } from '../memory/heap.js';
 import type { Metric } from '../training/metrics.js';
-import { penalties } from '../training/penalty.js';
+import { activityPenalty, penalties } from '../training/penalty.js';
 import { weightedLoss } from '../training/weighted-loss.js';
 import { isCrossEntropy, lossAndGrad, type Loss } from './losses.js';
 import type { Optimizer } from './optimizers.js';
@@ -93,7 +93,7 @@ function inputGradNeeded(layers: Layer[]): boolean[] {
 
 /**
  * One optimizer step on `rows` samples that `fill` writes into the input and target views. Returns the
- * batch's loss (weighted per sample as Keras, weight penalties included) and updates the metrics. A non-finite loss, or an
+ * batch's loss (weighted per sample as Keras, weight and activity penalties included) and updates the metrics. A non-finite loss, or an
  * update that leaves a weight non-finite, throws a DivergenceError; any failure (that one, or running out
  * of memory mid-step) restores the snapshot: weights, moving statistics and optimizer state as before.
  */
@@ -133,9 +133,11 @@ export function trainStep(t: Training, rows: number, xRow: number, yRow: number,
 /** Forward, loss (fused with a final softmax for cross-entropy), backward: fills every gradient. */
 function forwardBackward(t: Training, ctx: StepContext, rows: number, xin: F32, tgt: F32): StepResult {
   const { layers, loss, arena, k } = t, h = heap();
-  const last = layers.length - 1, fused = layers[last].endsInSoftmax() && isCrossEntropy(loss);
+  // an activity penalty on the last layer needs its probabilities' gradient, so that layer is not fused
+  const last = layers.length - 1, fused = layers[last].endsInSoftmax() && isCrossEntropy(loss) && !layers[last].activityPenalty();
   let a = xin;
-  for (let i = 0; i < last; i++) a = layers[i].forward(ctx, a, rows);
+  const outputs: F32[] = []; // each layer's output, for its activity penalty
+  for (let i = 0; i < last; i++) outputs.push(a = layers[i].forward(ctx, a, rows));
   const out = fused ? layers[last].forwardLogits(ctx, a, rows) : layers[last].forward(ctx, a, rows);
   const shape = layers[last].outputShape!, cols = shape[shape.length - 1], lossRows = lastAxisRows(rows, shape);
   const grad = arena.take(out.length), probs = fused ? arena.take(out.length) : out;
@@ -145,10 +147,14 @@ function forwardBackward(t: Training, ctx: StepContext, rows: number, xin: F32, 
     : lossOf(lossRows, (f) => f);
   for (const m of t.metrics) m.update(lossRows, cols, h.f32(probs), h.f32(tgt));
   const needs = inputGradNeeded(layers);
+  let activity = fused ? 0 : activityPenalty(k, layers[last], out, grad, ctx.scratch);
   let g: F32 | null = fused ? layers[last].backwardLogits(ctx, grad, rows, needs[last])
     : layers[last].backward(ctx, grad, rows, needs[last]);
-  for (let i = last - 1; i >= 0 && g; i--) g = layers[i].backward(ctx, g, rows, needs[i]);
-  const mean = sum / lossRows + penalties(k, layers, ctx.scratch, true);
+  for (let i = last - 1; i >= 0; i--) {
+    activity += activityPenalty(k, layers[i], outputs[i], g, ctx.scratch);
+    if (g) g = layers[i].backward(ctx, g, rows, needs[i]);
+  }
+  const mean = sum / lossRows + penalties(k, layers, ctx.scratch, true) + activity;
   if (!Number.isFinite(mean)) throw new DivergenceError(`the loss became ${mean}; the step was not applied`);
   return { loss: mean, samples: lossRows };
 }

@@ -22,3 +22,12 @@ export function penalties(k: Kernels, layers: Layer[], scratch: (n: number) => F
   }
   return total;
 }
+
+/**
+ * The activity penalty of layer output `y` (the layer's activityRegularizer; 0 without one), its gradient
+ * l1·sign(y) + 2·l2·y added into `g`, the gradient flowing back into that output (scratch when none flows).
+ */
+export function activityPenalty(k: Kernels, layer: Layer, y: F32, g: F32 | null, scratch: (n: number) => F32): number {
+  const r = layer.activityPenalty();
+  return r ? k.regularize(y.length, y, g ?? scratch(y.length), r.l1, r.l2) : 0;
+}
