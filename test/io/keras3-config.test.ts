@@ -79,7 +79,9 @@ test('Keras 3 settings bnwasm does not implement are refused by layer, key and v
   await refused((l) => { l[4].config.data_format = 'channels_first'; }, /layer 'flat': Flatten data_format: "channels_first" is not supported by bnwasm \(only "channels_last"\)/);
   await refused((l) => { l[1].config.lora_rank = 4; }, /layer 'conv': Conv2D lora_rank: 4 is not supported by bnwasm \(it reads .*groups.*\); loading without it could change the model/);
   await refused((l) => { l[2].config.keepdims = true; }, /layer 'pool': MaxPooling2D keepdims: true is not supported/);
-  await refused((l) => { l[1].config.activity_regularizer = { class_name: 'L2', config: { l2: 0.01 } }; }, /layer 'conv': activity_regularizer .* is not supported/);
+  // a Conv2D's activity regularizer is a setting bnwasm has: it loads
+  const conv = await (await keras3Model((l) => { l[1].config.activity_regularizer = { class_name: 'L2', config: { l2: 0.01 } }; })).load();
+  expect((conv.layers[0] as bw.Conv2D).activityRegularizer).toMatchObject({ l1: 0, l2: 0.01 });
   // an unset key (null) changes nothing and loads
   const { load } = await keras3Model((l) => { l[1].config.lora_rank = null; });
   await expect(load()).resolves.toBeDefined();

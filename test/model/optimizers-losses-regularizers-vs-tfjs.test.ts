@@ -173,7 +173,7 @@ describe('regularizers in model.json', () => {
     expect((back.layers[1] as bw.BatchNormalization).betaRegularizer?.l2).toBe(0.01);
   });
 
-  test('Keras 3 class names L1 and L2 load; an unknown regularizer or constraint, or an activity regularizer, is an error naming it', async () => {
+  test('Keras 3 class names L1 and L2 load; an activity regularizer loads; an unknown regularizer or constraint is an error naming it', async () => {
     bw.setBackend('wasm');
     const base = await artifactsOf((h) => nets().bw.save(h as never));
     const edit = (f: (c: Record<string, unknown>) => void) => {
@@ -187,8 +187,9 @@ describe('regularizers in model.json', () => {
       .rejects.toThrow(/kernelRegularizer: expected a regularizer .*OrthogonalRegularizer/);
     await expect(edit((c) => { c.kernel_constraint = { class_name: 'RadialConstraint', config: {} }; }))
       .rejects.toThrow(/kernelConstraint: expected a constraint .*RadialConstraint/);
-    await expect(edit((c) => { c.activity_regularizer = { class_name: 'L1L2', config: { l1: 0.1, l2: 0 } }; }))
-      .rejects.toThrow(/activity_regularizer .* is not supported/);
+    const act = await edit((c) => { c.activity_regularizer = { class_name: 'L1L2', config: { l1: 0.1, l2: 0 } }; });
+    expect((act.layers[0] as bw.Dense).activityRegularizer).toMatchObject({ l1: 0.1, l2: 0 });
+    await expect(edit((c) => { c.activity_regularizer = { class_name: 'L1L2', config: { l1: -1 } }; })).rejects.toThrow(/l1: expected a number >= 0, got -1/);
   });
 
   test('regularizer arguments are checked', () => {
