@@ -13,7 +13,7 @@ import type { History } from './history.js';
 import { evaluateRows, predictRows } from './inference.js';
 import { LOSS_ALIASES, LOSSES, type Loss } from './losses.js';
 import { makeMetric, METRIC_NAMES, type Metric, type MetricName } from '../training/metrics.js';
-import { sampleWeights } from '../training/sample-weights.js';
+import { sampleWeights, withClassWeight } from '../training/sample-weights.js';
 import { toOptimizer, type Optimizer } from './optimizers.js';
 import { ModelMemory } from './model-memory.js';
 import { setModelWeights } from './set-weights.js';
@@ -25,6 +25,8 @@ import { DivergenceError, trainStep, type StepResult } from './train-step.js';
 export { DivergenceError };
 export type { Callbacks, FitArgs, Logs } from './fit.js';
 export interface CompileArgs { optimizer: unknown; loss: Loss | 'mse' | 'mae' | 'logcosh' | 'huberLoss'; metrics?: string[] }
+/** trainOnBatch's weights, as fit's: the batch's loss is Σ wᵢ·lossᵢ / rows. */
+export interface TrainOnBatchArgs { sampleWeight?: Tensor; classWeight?: Record<number, number> }
 export interface EvaluateArgs { batchSize?: number; verbose?: number; sampleWeight?: Tensor; classWeight?: Record<number, number> }
 
 let modelCount = 0;
@@ -201,14 +203,20 @@ export class Sequential {
     calibrateBatchNorm(this, x, args);
   }
 
-  /** One optimizer step in training mode; returns the batch's mean loss. */
-  trainOnBatch(x: Tensor, y: Tensor): number {
+  /**
+   * One optimizer step in training mode on all rows of x; returns the batch's loss, weighted per sample
+   * (sampleWeight times classWeight) exactly as fit weights a batch.
+   */
+  trainOnBatch(x: Tensor, y: Tensor, args: TrainOnBatchArgs = {}): number {
+    knownKeys(args, 'trainOnBatch', ['sampleWeight', 'classWeight']);
     this.usable('trainOnBatch');
     this.requireCompiled('trainOnBatch');
     return this.unbuiltOnError(() => {
       const d = this.dataset(x, y, 'trainOnBatch');
+      const sw = sampleWeights('trainOnBatch', d.rows, d.y, d.yRow, undefined, args.sampleWeight);
+      const weights = withClassWeight('trainOnBatch', d.rows, d.y, d.yRow, args.classWeight, sw);
       try {
-        return this.step(d.rows, d.xRow, d.yRow, (xv, yv) => { xv.set(d.x); yv.set(d.y); }).loss;
+        return this.step(d.rows, d.xRow, d.yRow, (xv, yv) => { xv.set(d.x); yv.set(d.y); }, weights).loss;
       } catch (e) {
         if (e instanceof DivergenceError) throw new DivergenceError(`trainOnBatch: training diverged: ${e.message}`);
         throw e;
