@@ -1,7 +1,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { CallbackList, type CallbackHooks, type Logs, type TrainingModel } from '../training/callbacks.js';
 import type { Metric } from '../training/metrics.js';
-import { sampleWeights } from '../training/sample-weights.js';
+import { sampleWeights, withClassWeight } from '../training/sample-weights.js';
 import { nextTurn, Yielder, type YieldEvery } from '../training/yield.js';
 import { rng } from '../util/rng.js';
 import { boolean, fail, integer, knownKeys, number } from '../util/validate.js';
@@ -99,9 +99,8 @@ function datasets(m: Fitting, x: Tensor, y: Tensor, args: FitArgs) {
       validationW = sliceWeights(sw, at, all.rows);
     }
   }
-  const cw = sampleWeights('fit', train.rows, train.y, train.yRow, args.classWeight, undefined);
-  if (cw && trainW) for (let i = 0; i < cw.length; i++) cw[i] *= trainW[i];
-  return { train, trainWeights: cw ?? trainW, validation, validationWeights: validationW };
+  const trainWeights = withClassWeight('fit', train.rows, train.y, train.yRow, args.classWeight, trainW);
+  return { train, trainWeights, validation, validationWeights: validationW };
 }
 
 /** model.fit: epochs of (shuffled) batches, callbacks, validation after each epoch, progress. */

@@ -106,11 +106,12 @@ export function evaluateRows(layers: Layer[], arena: Arena, loss: Loss, metrics:
         const lossRows = lastAxisRows(n, shape);
         const tgt = arena.take(out.length), dp = arena.take(out.length);
         h.f32(tgt).set(targets);
-        lossSum += weights
-          ? weightedLoss(lossRows, cols, perLossRow(weights.subarray(start, start + n), lossRows), dp,
+        const rowWeights = weights && perLossRow(weights.subarray(start, start + n), lossRows);
+        lossSum += rowWeights
+          ? weightedLoss(lossRows, cols, rowWeights, dp,
             (row) => lossAndGrad(k, loss, 1, cols, row(out), row(tgt), row(dp)), (f) => h.f32(f))
           : lossAndGrad(k, loss, lossRows, cols, out, tgt, dp);
-        for (const m of metrics) m.update(lossRows, cols, h.f32(out), targets);
+        for (const m of metrics) m.update(lossRows, cols, h.f32(out), targets, m.weighted ? rowWeights : null);
         samples += lossRows;
       });
       // Keras 3 averages each batch's loss, penalty included, weighted by its size

@@ -12,8 +12,8 @@ import { foldedLayers } from './fold.js';
 import type { History } from './history.js';
 import { evaluateRows, predictRows } from './inference.js';
 import { LOSS_ALIASES, LOSSES, type Loss } from './losses.js';
-import { makeMetric, METRIC_NAMES, type Metric, type MetricName } from '../training/metrics.js';
-import { sampleWeights } from '../training/sample-weights.js';
+import { makeMetric, METRIC_NAMES, weightedMetricNames, type Metric, type MetricName } from '../training/metrics.js';
+import { sampleWeights, withClassWeight } from '../training/sample-weights.js';
 import { toOptimizer, type Optimizer } from './optimizers.js';
 import { ModelMemory } from './model-memory.js';
 import { setModelWeights } from './set-weights.js';
@@ -24,7 +24,14 @@ import { DivergenceError, trainStep, type StepResult } from './train-step.js';
 
 export { DivergenceError };
 export type { Callbacks, FitArgs, Logs } from './fit.js';
-export interface CompileArgs { optimizer: unknown; loss: Loss | 'mse' | 'mae' | 'logcosh' | 'huberLoss'; metrics?: string[] }
+export interface CompileArgs {
+  optimizer: unknown; loss: Loss | 'mse' | 'mae' | 'logcosh' | 'huberLoss'; metrics?: string[];
+  /** Metrics computed with the samples' weights (sampleWeight times classWeight), as Keras's weighted_metrics. */
+  weightedMetrics?: string[];
+}
+interface Compiled { optimizer: Optimizer; loss: Loss; metrics: MetricName[]; weightedMetrics: MetricName[] }
+/** trainOnBatch's weights, as fit's: the batch's loss is Σ wᵢ·lossᵢ / rows. */
+export interface TrainOnBatchArgs { sampleWeight?: Tensor; classWeight?: Record<number, number> }
 export interface EvaluateArgs { batchSize?: number; verbose?: number; sampleWeight?: Tensor; classWeight?: Record<number, number> }
 
 let modelCount = 0;
@@ -43,7 +50,7 @@ export class Sequential {
   readonly layers: Layer[] = [];
   /** Set to true from a callback to end fit after the current batch (as in TF.js). */
   stopTraining = false;
-  private compiled: { optimizer: Optimizer; loss: Loss; metrics: MetricName[] } | null = null;
+  private compiled: Compiled | null = null;
   private fitting = false;
   /** The scratch arena and the model's lifetime (model-memory.ts). */
   private readonly memory = new ModelMemory(this);
@@ -60,6 +67,7 @@ export class Sequential {
   get optimizer(): Optimizer | null { return this.compiled?.optimizer ?? null; }
   get loss(): Loss | null { return this.compiled?.loss ?? null; }
   get metrics(): string[] { return this.compiled?.metrics ?? []; }
+  get weightedMetrics(): string[] { return this.compiled?.weightedMetrics ?? []; }
 
   /** Input shape without the batch dimension, once known. */
   get inputShape(): number[] | null {
@@ -118,19 +126,23 @@ export class Sequential {
 
   compile(args: CompileArgs): void {
     this.usable('compile');
-    knownKeys(args, 'compile', ['optimizer', 'loss', 'metrics']);
+    knownKeys(args, 'compile', ['optimizer', 'loss', 'metrics', 'weightedMetrics']);
     if (args === undefined) throw new Error('compile: expected { optimizer, loss, metrics? }, got undefined');
     // fit prepared its targets for the loss it started with: changing it mid-fit would train on the wrong ones
     if (this.fitting) throw new Error(`compile: ${this.name} is training; compile it again after fit() has finished`);
     const optimizer = toOptimizer(args.optimizer);
     const loss = oneOf(typeof args.loss === 'string' ? LOSS_ALIASES[args.loss] ?? args.loss : args.loss, 'compile: loss', LOSSES);
-    const metrics = args.metrics ?? [];
-    if (!Array.isArray(metrics)) fail('compile: metrics', `an array of metric names (${METRIC_NAMES.join(', ')})`, metrics);
-    metrics.forEach((m, i) => oneOf(m, `compile: metrics[${i}]`, METRIC_NAMES));
-    this.compiled = { optimizer, loss, metrics: [...new Set(metrics as MetricName[])] };
+    const names = (what: 'metrics' | 'weightedMetrics'): MetricName[] => {
+      const list = args[what] ?? [];
+      if (!Array.isArray(list)) fail(`compile: ${what}`, `an array of metric names (${METRIC_NAMES.join(', ')})`, list);
+      list.forEach((m, i) => oneOf(m, `compile: ${what}[${i}]`, METRIC_NAMES));
+      return [...new Set(list as MetricName[])];
+    };
+    const metrics = names('metrics'), weightedMetrics = names('weightedMetrics');
+    this.compiled = { optimizer, loss, metrics, weightedMetrics };
   }
 
-  private requireCompiled(what: string): { optimizer: Optimizer; loss: Loss; metrics: MetricName[] } {
+  private requireCompiled(what: string): Compiled {
     if (!this.compiled) throw new Error(`${what}: the model must be compiled first (model.compile({ optimizer, loss }))`);
     return this.compiled;
   }
@@ -150,16 +162,21 @@ export class Sequential {
     return { x: xt.values, y: ys, rows, xRow: xt.size / rows, yRow: ys.length / rows };
   }
 
-  /** Fresh accumulators of the compiled metrics. */
+  /** Fresh accumulators of the compiled metrics, the weighted ones last (logged as Keras 3 names them). */
   private metricSet(): Metric[] {
-    const c = this.compiled!, s = this.outputShape!;
-    return c.metrics.map((name) => makeMetric(name, c.loss, s[s.length - 1]));
+    const c = this.compiled!, s = this.outputShape!, width = s[s.length - 1];
+    const logNames = weightedMetricNames(c.metrics, c.weightedMetrics);
+    return [...c.metrics.map((name) => makeMetric(name, c.loss, width)),
+      ...c.weightedMetrics.map((name, i) => makeMetric(name, c.loss, width, true, logNames[i]))];
   }
 
-  /** Whether a larger value of a compiled metric is better (for callbacks' mode 'auto'). */
+  /** Whether a larger value of a compiled metric (by its log name) is better (for callbacks' mode 'auto'). */
   metricDirection(name: string): 'up' | 'down' | undefined {
-    if (!this.compiled || !(this.compiled.metrics as string[]).includes(name)) return undefined;
-    return makeMetric(name as MetricName, this.compiled.loss, 1).direction;
+    if (!this.compiled) return undefined;
+    const { metrics, weightedMetrics, loss } = this.compiled;
+    const logNames = weightedMetricNames(metrics, weightedMetrics);
+    const metric = (metrics as string[]).includes(name) ? name as MetricName : weightedMetrics[logNames.indexOf(name)];
+    return metric === undefined ? undefined : makeMetric(metric, loss, 1).direction;
   }
 
   private scratchArena(): Arena {
@@ -201,14 +218,20 @@ export class Sequential {
     calibrateBatchNorm(this, x, args);
   }
 
-  /** One optimizer step in training mode; returns the batch's mean loss. */
-  trainOnBatch(x: Tensor, y: Tensor): number {
+  /**
+   * One optimizer step in training mode on all rows of x; returns the batch's loss, weighted per sample
+   * (sampleWeight times classWeight) exactly as fit weights a batch.
+   */
+  trainOnBatch(x: Tensor, y: Tensor, args: TrainOnBatchArgs = {}): number {
+    knownKeys(args, 'trainOnBatch', ['sampleWeight', 'classWeight']);
     this.usable('trainOnBatch');
     this.requireCompiled('trainOnBatch');
     return this.unbuiltOnError(() => {
       const d = this.dataset(x, y, 'trainOnBatch');
+      const sw = sampleWeights('trainOnBatch', d.rows, d.y, d.yRow, undefined, args.sampleWeight);
+      const weights = withClassWeight('trainOnBatch', d.rows, d.y, d.yRow, args.classWeight, sw);
       try {
-        return this.step(d.rows, d.xRow, d.yRow, (xv, yv) => { xv.set(d.x); yv.set(d.y); }).loss;
+        return this.step(d.rows, d.xRow, d.yRow, (xv, yv) => { xv.set(d.x); yv.set(d.y); }, weights).loss;
       } catch (e) {
         if (e instanceof DivergenceError) throw new DivergenceError(`trainOnBatch: training diverged: ${e.message}`);
         throw e;

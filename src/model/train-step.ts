@@ -143,9 +143,10 @@ function forwardBackward(t: Training, ctx: StepContext, rows: number, xin: F32, 
   const grad = arena.take(out.length), probs = fused ? arena.take(out.length) : out;
   const lossOf = (n: number, row: (f: F32) => F32) => (fused ? k.softmaxCrossEntropy(n, cols, row(out), row(tgt), row(probs), row(grad))
     : lossAndGrad(k, loss, n, cols, row(out), row(tgt), row(grad)));
-  const sum = t.weights ? weightedLoss(lossRows, cols, perLossRow(t.weights, lossRows), grad, (row) => lossOf(1, row), (f) => h.f32(f))
+  const rowWeights = t.weights && perLossRow(t.weights, lossRows);
+  const sum = rowWeights ? weightedLoss(lossRows, cols, rowWeights, grad, (row) => lossOf(1, row), (f) => h.f32(f))
     : lossOf(lossRows, (f) => f);
-  for (const m of t.metrics) m.update(lossRows, cols, h.f32(probs), h.f32(tgt));
+  for (const m of t.metrics) m.update(lossRows, cols, h.f32(probs), h.f32(tgt), m.weighted ? rowWeights : null);
   const needs = inputGradNeeded(layers);
   let activity = fused ? 0 : activityPenalty(k, layers[last], out, grad, ctx.scratch);
   let g: F32 | null = fused ? layers[last].backwardLogits(ctx, grad, rows, needs[last])

@@ -2,15 +2,19 @@
  * Keras's metrics, accumulated over an epoch (or an evaluate call) from the model's outputs p and the
  * targets t as the model trains on them (sparse labels arrive one-hot): reset(), update() per batch,
  * result() at any time is the value over everything seen since reset. Means are over samples; precision,
- * recall and AUC pool every output element, as Keras does with one output.
+ * recall and AUC pool every output element, as Keras does with one output. A weighted metric (compile's
+ * weightedMetrics) counts each sample with its weight, as Keras's sample_weight: a mean becomes Σ w·v / Σ w,
+ * a confusion count Σ w.
  */
 export interface Metric {
   /** The name it is logged under (the string given to compile). */
   readonly name: string;
   /** Whether larger is better. */
   readonly direction: 'up' | 'down';
+  /** Whether it takes the samples' weights (one per row) in update. */
+  readonly weighted: boolean;
   reset(): void;
-  update(rows: number, cols: number, p: Float32Array, t: Float32Array): void;
+  update(rows: number, cols: number, p: Float32Array, t: Float32Array, weights?: Float32Array | null): void;
   result(): number;
 }
 
@@ -18,12 +22,19 @@ export interface Metric {
 class SampleMean implements Metric {
   private sum = 0;
   private count = 0;
-  constructor(readonly name: string, readonly direction: 'up' | 'down',
+  constructor(readonly name: string, readonly direction: 'up' | 'down', readonly weighted: boolean,
     private readonly perSample: (p: Float32Array, t: Float32Array, at: number, cols: number) => number) {}
   reset() { this.sum = 0; this.count = 0; }
-  update(rows: number, cols: number, p: Float32Array, t: Float32Array) {
-    for (let i = 0; i < rows; i++) this.sum += this.perSample(p, t, i * cols, cols);
-    this.count += rows;
+  update(rows: number, cols: number, p: Float32Array, t: Float32Array, weights: Float32Array | null = null) {
+    if (!weights) {
+      for (let i = 0; i < rows; i++) this.sum += this.perSample(p, t, i * cols, cols);
+      this.count += rows;
+      return;
+    }
+    for (let i = 0; i < rows; i++) {
+      this.sum += weights[i] * this.perSample(p, t, i * cols, cols);
+      this.count += weights[i];
+    }
   }
   result() { return this.count ? this.sum / this.count : 0; }
 }
@@ -70,13 +81,14 @@ class Confusion {
     this.tp = new Float64Array(n); this.fp = new Float64Array(n); this.fn = new Float64Array(n); this.tn = new Float64Array(n);
   }
   reset() { for (const a of [this.tp, this.fp, this.fn, this.tn]) a.fill(0); }
-  update(n: number, p: Float32Array, t: Float32Array) {
+  /** Elements [0, rows·cols); with weights, each counts its row's weight instead of 1. */
+  update(rows: number, cols: number, p: Float32Array, t: Float32Array, weights: Float32Array | null) {
     const th = this.thresholds;
-    for (let e = 0; e < n; e++) {
-      const label = t[e] !== 0, score = p[e];
+    for (let e = 0; e < rows * cols; e++) {
+      const label = t[e] !== 0, score = p[e], w = weights ? weights[Math.floor(e / cols)] : 1;
       for (let k = 0; k < th.length; k++) {
         const pos = score > th[k];
-        if (label) { if (pos) this.tp[k]++; else this.fn[k]++; } else if (pos) this.fp[k]++; else this.tn[k]++;
+        if (label) { if (pos) this.tp[k] += w; else this.fn[k] += w; } else if (pos) this.fp[k] += w; else this.tn[k] += w;
       }
     }
   }
@@ -87,9 +99,11 @@ const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);
 class Thresholded implements Metric {
   readonly direction = 'up';
   private readonly counts = new Confusion([0.5]);
-  constructor(readonly name: string, private readonly kind: 'precision' | 'recall') {}
+  constructor(readonly name: string, readonly weighted: boolean, private readonly kind: 'precision' | 'recall') {}
   reset() { this.counts.reset(); }
-  update(rows: number, cols: number, p: Float32Array, t: Float32Array) { this.counts.update(rows * cols, p, t); }
+  update(rows: number, cols: number, p: Float32Array, t: Float32Array, weights: Float32Array | null = null) {
+    this.counts.update(rows, cols, p, t, weights);
+  }
   result() {
     const { tp, fp, fn } = this.counts;
     return this.kind === 'precision' ? ratio(tp[0], tp[0] + fp[0]) : ratio(tp[0], tp[0] + fn[0]);
@@ -103,12 +117,14 @@ class Thresholded implements Metric {
 class Auc implements Metric {
   readonly direction = 'up';
   private readonly counts: Confusion;
-  constructor(readonly name: string, numThresholds = 200) {
+  constructor(readonly name: string, readonly weighted: boolean, numThresholds = 200) {
     const inner = Array.from({ length: numThresholds - 2 }, (_, i) => (i + 1) / (numThresholds - 1));
     this.counts = new Confusion([-1e-7, ...inner, 1 + 1e-7]);
   }
   reset() { this.counts.reset(); }
-  update(rows: number, cols: number, p: Float32Array, t: Float32Array) { this.counts.update(rows * cols, p, t); }
+  update(rows: number, cols: number, p: Float32Array, t: Float32Array, weights: Float32Array | null = null) {
+    this.counts.update(rows, cols, p, t, weights);
+  }
   result() {
     const { tp, fp, fn, tn } = this.counts;
     let area = 0;
@@ -128,19 +144,33 @@ export type MetricName = (typeof METRIC_NAMES)[number];
 
 /**
  * A fresh accumulator for a metric name. 'accuracy' (or 'acc') becomes the accuracy Keras picks for the
- * loss: binary for binary cross-entropy or a one-unit output, sparse or categorical otherwise.
+ * loss: binary for binary cross-entropy or a one-unit output, sparse or categorical otherwise. A weighted
+ * one is logged under `logName` (weightedMetricNames).
  */
-export function makeMetric(name: MetricName, loss: string, outputWidth: number): Metric {
+export function makeMetric(name: MetricName, loss: string, outputWidth: number, weighted = false, logName: string = name): Metric {
   switch (name) {
     case 'accuracy': case 'acc': {
       const binary = loss === 'binaryCrossentropy' || outputWidth === 1;
-      return new SampleMean(name, 'up', binary ? binaryHits : categoricalHit);
+      return new SampleMean(logName, 'up', weighted, binary ? binaryHits : categoricalHit);
     }
-    case 'mae': case 'meanAbsoluteError': return new SampleMean(name, 'down', meanAbsolute);
-    case 'mse': case 'meanSquaredError': return new SampleMean(name, 'down', meanSquared);
-    case 'binaryAccuracy': return new SampleMean(name, 'up', binaryHits);
-    case 'categoricalAccuracy': case 'sparseCategoricalAccuracy': return new SampleMean(name, 'up', categoricalHit);
-    case 'precision': case 'recall': return new Thresholded(name, name);
-    case 'auc': return new Auc(name);
+    case 'mae': case 'meanAbsoluteError': return new SampleMean(logName, 'down', weighted, meanAbsolute);
+    case 'mse': case 'meanSquaredError': return new SampleMean(logName, 'down', weighted, meanSquared);
+    case 'binaryAccuracy': return new SampleMean(logName, 'up', weighted, binaryHits);
+    case 'categoricalAccuracy': case 'sparseCategoricalAccuracy': return new SampleMean(logName, 'up', weighted, categoricalHit);
+    case 'precision': case 'recall': return new Thresholded(logName, weighted, name);
+    case 'auc': return new Auc(logName, weighted);
   }
+}
+
+/**
+ * The log names of compile's weightedMetrics, as Keras 3 names them: a metric's own name, or `weighted_<name>`
+ * when the plain metrics (or an earlier weighted one) already log under that name.
+ */
+export function weightedMetricNames(plain: readonly string[], weighted: readonly string[]): string[] {
+  const taken = new Set(plain);
+  return weighted.map((name) => {
+    const logName = taken.has(name) ? `weighted_${name}` : name;
+    taken.add(logName);
+    return logName;
+  });
 }

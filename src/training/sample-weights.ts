@@ -40,6 +40,17 @@ export function sampleWeights(who: string, rows: number, targets: Float32Array, 
   return w;
 }
 
+/**
+ * The class weights of `targets` (classWeight as in sampleWeights) times per-sample weights `base` (or
+ * either alone; null when neither): how fit weights its training rows and trainOnBatch its batch.
+ */
+export function withClassWeight(who: string, rows: number, targets: Float32Array, targetWidth: number,
+  classWeight: unknown, base: Float32Array | null): Float32Array | null {
+  const cw = sampleWeights(who, rows, targets, targetWidth, classWeight, undefined);
+  if (cw && base) for (let i = 0; i < rows; i++) cw[i] *= base[i];
+  return cw ?? base;
+}
+
 function classOf(t: Float32Array, at: number, width: number): number {
   if (width === 1) return Math.round(t[at]);
   let best = 0;
