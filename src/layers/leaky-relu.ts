@@ -1,5 +1,6 @@
+import type { Kernels } from '../backend/kernels.js';
 import type { F32 } from '../memory/heap.js';
-import { Layer, type LayerPlan, type StepContext } from './layer.js';
+import { ElementwiseLayer } from './elementwise-layer.js';
 import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
 
 const LEAKY_RELU = defineLayer({
@@ -15,28 +16,18 @@ export type LeakyReLUArgs = ArgsOf<typeof LEAKY_RELU.options>;
 export interface LeakyReLU extends ConfigOf<typeof LEAKY_RELU.options> {}
 
 /** x < 0 ? alpha·x : x, as tf.layers.leakyReLU (Keras's LeakyReLU, whose argument Keras 3 calls negative_slope). */
-export class LeakyReLU extends Layer {
+export class LeakyReLU extends ElementwiseLayer {
   static readonly def = LEAKY_RELU;
-  private x!: F32;
 
   constructor(args: LeakyReLUArgs = {}) {
     super(LEAKY_RELU, args);
   }
 
-  plan(shape: number[]): LayerPlan {
-    return { outputShape: [...shape], weights: [] };
+  protected map(k: Kernels, n: number, x: F32, y: F32): void {
+    k.unary(n, x, y, this.alpha, 'leakyRelu');
   }
 
-  forward(ctx: StepContext, x: F32): F32 {
-    const y = ctx.scratch(x.length);
-    ctx.k.unary(x.length, x, y, this.alpha, 'leakyRelu');
-    this.x = x;
-    return y;
-  }
-
-  backward(ctx: StepContext, dy: F32, _rows: number, needsInputGrad: boolean): F32 | null {
-    if (!needsInputGrad) return null;
-    ctx.k.unaryBackward(dy.length, this.x, dy, dy, this.alpha, 'leakyRelu');
-    return dy;
+  protected mapBackward(k: Kernels, n: number, x: F32, dy: F32): void {
+    k.unaryBackward(n, x, dy, dy, this.alpha, 'leakyRelu');
   }
 }

@@ -1,5 +1,6 @@
+import type { Kernels } from '../backend/kernels.js';
 import type { F32 } from '../memory/heap.js';
-import { Layer, type LayerPlan, type StepContext } from './layer.js';
+import { ElementwiseLayer } from './elementwise-layer.js';
 import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
 
 const RELU = defineLayer({
@@ -21,32 +22,22 @@ export interface ReLU extends ConfigOf<typeof RELU.options> {}
  * Keras 3's ReLU layer: x > threshold ? min(x, maxValue) : negativeSlope·(x − threshold), maxValue null for
  * no cap. With the defaults it is the plain relu; tf.layers.reLU({ maxValue }) is the same function.
  */
-export class ReLU extends Layer {
+export class ReLU extends ElementwiseLayer {
   static readonly def = RELU;
-  private x!: F32;
 
   constructor(args: ReLUArgs = {}) {
     super(RELU, args);
-  }
-
-  plan(shape: number[]): LayerPlan {
-    return { outputShape: [...shape], weights: [] };
   }
 
   private get cap(): number {
     return this.maxValue ?? Infinity;
   }
 
-  forward(ctx: StepContext, x: F32): F32 {
-    const y = ctx.scratch(x.length);
-    ctx.k.relu(x.length, x, y, this.cap, this.negativeSlope, this.threshold);
-    this.x = x;
-    return y;
+  protected map(k: Kernels, n: number, x: F32, y: F32): void {
+    k.relu(n, x, y, this.cap, this.negativeSlope, this.threshold);
   }
 
-  backward(ctx: StepContext, dy: F32, _rows: number, needsInputGrad: boolean): F32 | null {
-    if (!needsInputGrad) return null;
-    ctx.k.reluBackward(dy.length, this.x, dy, dy, this.cap, this.negativeSlope, this.threshold);
-    return dy;
+  protected mapBackward(k: Kernels, n: number, x: F32, dy: F32): void {
+    k.reluBackward(n, x, dy, dy, this.cap, this.negativeSlope, this.threshold);
   }
 }

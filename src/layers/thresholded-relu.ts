@@ -1,5 +1,6 @@
+import type { Kernels } from '../backend/kernels.js';
 import type { F32 } from '../memory/heap.js';
-import { Layer, type LayerPlan, type StepContext } from './layer.js';
+import { ElementwiseLayer } from './elementwise-layer.js';
 import { defineLayer, option, type ArgsOf, type ConfigOf } from './options.js';
 
 const THRESHOLDED_RELU = defineLayer({
@@ -13,28 +14,18 @@ export type ThresholdedReLUArgs = ArgsOf<typeof THRESHOLDED_RELU.options>;
 export interface ThresholdedReLU extends ConfigOf<typeof THRESHOLDED_RELU.options> {}
 
 /** x > theta ? x : 0, as tf.layers.thresholdedReLU: the ReLU kernel with threshold theta, no cap and slope 0. */
-export class ThresholdedReLU extends Layer {
+export class ThresholdedReLU extends ElementwiseLayer {
   static readonly def = THRESHOLDED_RELU;
-  private x!: F32;
 
   constructor(args: ThresholdedReLUArgs = {}) {
     super(THRESHOLDED_RELU, args);
   }
 
-  plan(shape: number[]): LayerPlan {
-    return { outputShape: [...shape], weights: [] };
+  protected map(k: Kernels, n: number, x: F32, y: F32): void {
+    k.relu(n, x, y, Infinity, 0, this.theta);
   }
 
-  forward(ctx: StepContext, x: F32): F32 {
-    const y = ctx.scratch(x.length);
-    ctx.k.relu(x.length, x, y, Infinity, 0, this.theta);
-    this.x = x;
-    return y;
-  }
-
-  backward(ctx: StepContext, dy: F32, _rows: number, needsInputGrad: boolean): F32 | null {
-    if (!needsInputGrad) return null;
-    ctx.k.reluBackward(dy.length, this.x, dy, dy, Infinity, 0, this.theta);
-    return dy;
+  protected mapBackward(k: Kernels, n: number, x: F32, dy: F32): void {
+    k.reluBackward(n, x, dy, dy, Infinity, 0, this.theta);
   }
 }
