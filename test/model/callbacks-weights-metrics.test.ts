@@ -127,7 +127,10 @@ describe('callbacks', () => {
       return { ticks, yields };
     };
     const never = await run('never'), batch = await run('batch');
-    expect(never).toEqual({ ticks: 0, yields: 0 });
+    // 'never' yields between no batches; fit's one turn when it starts (so dropped models can be collected)
+    // lets a due timer run at most once
+    expect(never.yields).toBe(0);
+    expect(never.ticks).toBeLessThanOrEqual(1);
     expect(batch.yields).toBe(20);
     expect(batch.ticks).toBeGreaterThan(0);
     await expect(m.fit(bw.tensor(x, [ROWS, IN]), bw.tensor(labels, [ROWS, 1]), { yieldEvery: 'sometimes' as never }))
